@@ -1,0 +1,25 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from . import selectors
+
+
+def merchant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only staff of an approved merchant get in; the merchant is put on request.merchant."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        merchant = selectors.merchant_of(user=request.user)
+        if merchant is None:
+            if selectors.role_of(user=request.user) == "pending_merchant":
+                return redirect("accounts:merchant_pending")
+            return HttpResponse(status=403)
+        request.merchant = merchant
+        return view(request, *args, **kwargs)
+
+    return wrapper

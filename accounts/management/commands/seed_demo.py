@@ -1,0 +1,108 @@
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+from accounts.models import MembershipTier, Region, User
+from scoring import demo as scoring_demo
+from scoring import services as scoring_services
+from scoring.models import ScoringModel
+from scoring.selectors import months_before
+
+
+class Command(BaseCommand):
+    help = "Create the demo population, merchants, scores and perks (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--people", type=int, default=3000, help="synthetic consumers person1..personN")
+        parser.add_argument(
+            "--history-months", type=int, default=12, help="months of monthly score snapshots"
+        )
+
+    def handle(self, *args: object, people: int, history_months: int, **options: object) -> None:
+        started = time.monotonic()
+        today = scoring_services.today()
+        password_hash = accounts_demo.demo_password_hash()
+        with transaction.atomic():
+            accounts_demo.admin_ensure(password_hash=password_hash)
+            merchants = accounts_demo.merchants_ensure(password_hash=password_hash)
+            named = accounts_demo.users_ensure(
+                usernames=list(accounts_demo.NAMED_CONSUMERS), password_hash=password_hash
+            )
+            accounts_demo.consumers_ensure(
+                users=list(named.values()),
+                regions={name: spec[0] for name, spec in accounts_demo.NAMED_CONSUMERS.items()},
+                tiers={name: spec[1] for name, spec in accounts_demo.NAMED_CONSUMERS.items()},
+                opted_in={name: spec[2] for name, spec in accounts_demo.NAMED_CONSUMERS.items()},
+            )
+            synthetic_names = [f"person{number}" for number in range(1, people + 1)]
+            synthetic = accounts_demo.users_ensure(usernames=synthetic_names, password_hash=password_hash)
+            rngs = {name: random.Random(f"demo:{name}") for name in synthetic_names}
+            accounts_demo.consumers_ensure(
+                users=list(synthetic.values()),
+                regions={name: rngs[name].choice(Region.values) for name in synthetic_names},
+                tiers={
+                    name: rngs[name].choices(MembershipTier.values, weights=[80, 15, 5])[0]
+                    for name in synthetic_names
+                },
+                opted_in=dict.fromkeys(synthetic_names, True),
+            )
+            written = self._signals(named=named, synthetic=synthetic, rngs=rngs, today=today)
+        self.stdout.write(f"Signals written: {written}")
+        model = ScoringModel.objects.get(is_active=True)
+        as_of_dates = sorted(
+            {months_before(today, months) for months in range(history_months, 0, -1)} | {today}
+        )
+        for as_of in as_of_dates:
+            with transaction.atomic():
+                snapshots = scoring_services.scores_compute(
+                    id_range=(0, max(user.pk for user in User.objects.only("id"))), as_of=as_of, model=model
+                )
+                scoring_services.snapshots_write(snapshots=snapshots, as_of=as_of)
+        self.stdout.write(f"Scores computed for {len(as_of_dates)} dates")
+        self._perks(merchants=merchants)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
+        self.stdout.write(
+            "Logins (password demo-pass-950): alice (score 750+), bob (650-699), carol (600, new), "
+            "dave (blacklisted), erin (not opted in); merchants ford, meitu, hellobike, huashan, library; "
+            f"admin (Django admin at /admin/); person1..person{people}."
+        )
+
+    def _signals(self, *, named: dict, synthetic: dict, rngs: dict, today) -> int:
+        people_with_signals = set(
+            User.objects.filter(
+                identity__isnull=False, pk__in=[u.pk for u in [*named.values(), *synthetic.values()]]
+            ).values_list("pk", flat=True)
+        )
+        pool = list(synthetic.values())[:500] or list(named.values())
+        signals = scoring_demo.Signals()
+        for name, profile in scoring_demo.NAMED_PROFILES.items():
+            person = named[name]
+            if profile is not None and person.pk not in people_with_signals:
+                signals.extend(
+                    scoring_demo.signals_for(
+                        person=person,
+                        profile=profile,
+                        today=today,
+                        rng=random.Random(f"demo:{name}"),
+                        contact_pool=pool,
+                    )
+                )
+        for name, person in synthetic.items():
+            if person.pk not in people_with_signals:
+                rng = rngs[name]
+                signals.extend(
+                    scoring_demo.signals_for(
+                        person=person,
+                        profile=scoring_demo.synthetic_profile(rng),
+                        today=today,
+                        rng=rng,
+                        contact_pool=pool,
+                    )
+                )
+        return signals.save()
+
+    def _perks(self, *, merchants: dict) -> None:
+        """Promotions and claims arrive with the perks app's demo data."""

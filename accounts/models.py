@@ -1,0 +1,117 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from scoring.bands import Band
+
+CONSENT_VERSION = "2026-11"
+
+
+class User(AbstractUser):
+    """A login: a consumer, a merchant's staff member, or platform staff."""
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def merchant_membership(self) -> "MerchantStaff | None":
+        return getattr(self, "merchant_staff", None)
+
+
+class MembershipTier(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    GOLD = "gold", _("Gold")
+    PLATINUM = "platinum", _("Platinum")
+
+
+class Region(models.TextChoices):
+    SHANGHAI = "shanghai", _("Shanghai")
+    BEIJING = "beijing", _("Beijing")
+    ZHEJIANG = "zhejiang", _("Zhejiang")
+    GUANGDONG = "guangdong", _("Guangdong")
+    JIANGSU = "jiangsu", _("Jiangsu")
+    SICHUAN = "sichuan", _("Sichuan")
+    OTHER = "other", _("Other")
+
+
+class ConsumerProfile(models.Model):
+    """A consumer's consent to be scored, and the current score kept here for fast reads."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="consumer")
+    is_opted_in = models.BooleanField(default=False, db_index=True)
+    opted_in_at = models.DateTimeField(null=True, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    region = models.CharField(max_length=20, choices=Region.choices, default=Region.OTHER)
+    membership_tier = models.CharField(
+        max_length=10, choices=MembershipTier.choices, default=MembershipTier.STANDARD
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_as_of = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=350, score__lte=950),
+                name="profile_score_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({'opted in' if self.is_opted_in else 'not opted in'})"
+
+    @property
+    def band(self) -> Band | None:
+        return Band.for_score(self.score) if self.score is not None else None
+
+
+class Merchant(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class MerchantStaff(models.Model):
+    """Links a login to the one merchant it works for."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="merchant_staff")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["merchant", "user"]
+        verbose_name_plural = "merchant staff"
+
+    def __str__(self) -> str:
+        return f"{self.user.username} @ {self.merchant.name} ({self.role})"

@@ -1,0 +1,64 @@
+"""Project-wide test set-up: safe settings defaults and the fixtures every app shares."""
+
+import importlib
+
+import pytest
+
+FIRST_MODEL = importlib.import_module("scoring.migrations.0002_first_scoring_model")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Hashing passwords at production strength would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def active_scoring_model(request: pytest.FixtureRequest):
+    """The launch scoring model, also in tests whose database is flushed between tests."""
+    if request.node.get_closest_marker("django_db") is None:
+        return None
+    request.getfixturevalue("_django_db_helper")
+    from scoring.models import ScoringModel
+
+    model, _ = ScoringModel.objects.get_or_create(
+        version=FIRST_MODEL.VERSION, defaults={"parameters": FIRST_MODEL.PARAMETERS, "is_active": True}
+    )
+    return model
+
+
+@pytest.fixture
+def make_consumer(db):
+    """A factory of consumer logins: make_consumer("ann", opted_in=True)."""
+    from accounts import services as account_services
+    from scoring import services as scoring_services
+
+    def make(username: str, *, opted_in: bool = True, password: str = "a-Long-pass-950"):
+        user = account_services.consumer_register(
+            username=username, email=f"{username}@example.com", password=password
+        )
+        if opted_in:
+            scoring_services.consumer_opt_in(person=user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_merchant_staff(db):
+    """A factory of merchant owners: make_merchant_staff("ford", approved=True) -> User."""
+    from accounts import services as account_services
+
+    def make(name: str, *, approved: bool = True, password: str = "a-Long-pass-950"):
+        merchant = account_services.merchant_apply(
+            username=f"{name}-staff",
+            email=f"staff@{name}.example",
+            password=password,
+            merchant_name=name.title(),
+        )
+        if approved:
+            account_services.merchant_approve(merchant=merchant)
+        return merchant.staff.get().user
+
+    return make

@@ -1,0 +1,220 @@
+"""Promotions merchants offer to people above a score, the claims made on them, and shares."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Merchant
+
+User = settings.AUTH_USER_MODEL
+
+
+class Category(models.TextChoices):
+    MEDICAL = "medical", _("Medical")
+    DEPOSIT_FREE = "deposit_free", _("Deposit-free")
+    TRY_BEFORE_BUY = "try_before_buy", _("Try before you buy")
+    CREDIT = "credit", _("Credit")
+    ACCESS = "access", _("Access")
+    LIBRARY = "library", _("Library")
+
+
+class BenefitType(models.TextChoices):
+    TRIAL = "trial", _("Free trial")
+    DEPOSIT_WAIVER = "deposit_waiver", _("Deposit waived")
+    CREDIT_LINE = "credit_line", _("Credit line")
+    PRIORITY = "priority", _("Priority service")
+    ACCESS = "access", _("Access")
+
+
+class PromotionQuerySet(models.QuerySet):
+    def live(self, *, at=None) -> "PromotionQuerySet":
+        at = at or timezone.now()
+        return self.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at),
+            status=Promotion.Status.ACTIVE,
+            starts_at__lte=at,
+            merchant__status=Merchant.Status.APPROVED,
+        )
+
+
+class Promotion(models.Model):
+    """A condition (score threshold plus optional rules) and a benefit, offered by a merchant."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="promotions")
+    title = models.CharField(max_length=120)
+    title_zh = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+    description_zh = models.TextField(blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    benefit_type = models.CharField(max_length=20, choices=BenefitType.choices)
+    trial_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    min_score = models.PositiveSmallIntegerField()
+    # A validated condition tree (perks/conditions.py) and optional score tiers of benefit.
+    conditions = models.JSONField(default=dict, blank=True)
+    tiers = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    remaining = models.IntegerField(null=True, blank=True)
+    per_user_limit = models.PositiveSmallIntegerField(default=1)
+    pickup_days = models.PositiveSmallIntegerField(default=7)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PromotionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["min_score", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_score__gte=350, min_score__lte=950), name="promotion_min_score_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Mod("min_score", 10), 0), name="promotion_min_score_step_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="promotion_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining__isnull=True) | Q(remaining__gte=0),
+                name="promotion_remaining_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_user_limit__gte=1), name="promotion_per_user_limit_positive"
+            ),
+            # Stock is either unlimited (both null) or counted (remaining never above quantity).
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True, remaining__isnull=True)
+                | Q(quantity__isnull=False, remaining__isnull=False, remaining__lte=F("quantity")),
+                name="promotion_remaining_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0), name="promotion_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(trial_days__isnull=True) | Q(trial_days__gte=1),
+                name="promotion_trial_days_positive",
+            ),
+            models.CheckConstraint(condition=Q(pickup_days__gte=1), name="promotion_pickup_days_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.merchant})"
+
+
+class Claim(models.Model):
+    """A person's claim on a promotion: a code shown at the counter, and what became of it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        IN_USE = "in_use", _("In use")
+        USED = "used", _("Used")
+        RETURNED = "returned", _("Returned")
+        CONVERTED = "converted", _("Bought")
+        OVERDUE = "overdue", _("Overdue")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="claims")
+    # Null once the person deleted their account: the merchant keeps an anonymised record.
+    person = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="claims")
+    code = models.CharField(max_length=16, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    benefit = models.CharField(max_length=200)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    pickup_deadline = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    due_back = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    # The part of the promotion's conditions only the counter can check (say, the ticket class),
+    # fixed when the claim was made: later edits of the promotion never change what was promised.
+    counter_conditions = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="claim_unique_idempotency_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["promotion", "status"]),
+            models.Index(fields=["person", "promotion"]),
+            models.Index(fields=["status", "pickup_deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CounterCheck(models.Model):
+    """A merchant's check of a claim code at the counter, kept so the person sees who checked."""
+
+    class Outcome(models.TextChoices):
+        VERIFIED = "verified", _("Verified")
+        NOT_VALID = "not_valid", _("Not valid (already used, cancelled or expired)")
+        CHECK_NEEDED = "check_needed", _("Counter check needed")
+        CONDITIONS_UNMET = "conditions_unmet", _("Conditions not met at the counter")
+        WRONG_MERCHANT = "wrong_merchant", _("Refused: another merchant's code")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="counter_checks")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="counter_checks")
+    checked_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["claim", "checked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} checked by {self.merchant_id}: {self.outcome}"
+
+
+class Share(models.Model):
+    """A consented, revocable link that shows a person's band (or score) to whoever holds it."""
+
+    class Show(models.TextChoices):
+        BAND = "band", _("Band only")
+        SCORE = "score", _("Score and band")
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shares")
+    token = models.CharField(max_length=43, unique=True)
+    show = models.CharField(max_length=5, choices=Show.choices, default=Show.BAND)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="share_expires_after_creation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.show} share of {self.person_id}"

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+import accounts.urls
+import perks.urls
+import scoring.urls
+from accounts import views as account_views
+
+api_urlpatterns = [
+    *accounts.urls.api_urlpatterns,
+    *scoring.urls.api_urlpatterns,
+    *perks.urls.api_urlpatterns,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("scoring.urls")),
+    path("", include("perks.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_urlpatterns, "api"))),
+]

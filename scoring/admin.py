@@ -1,0 +1,211 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import (
+    Balance,
+    Bill,
+    BlacklistEntry,
+    Contact,
+    CreditLine,
+    Identity,
+    IngestedEvent,
+    Partner,
+    Purchase,
+    RecomputeChunk,
+    RecomputeRun,
+    ScoreSnapshot,
+    ScoringModel,
+)
+
+PERSON_SEARCH = ["person__username", "person__email"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are made by the system and only looked at by people."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "key_prefix", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["key_prefix", "key_hash", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["issue_key", "revoke_key"]
+
+    @admin.action(description="Issue a new API key (shown once)")
+    def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        for partner in queryset:
+            key = services.partner_key_issue(partner=partner)
+            self.message_user(request, f"New key for {partner.name}: {key} (copy it now)", messages.WARNING)
+
+    @admin.action(description="Revoke the API key")
+    def revoke_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        for partner in queryset:
+            services.partner_key_revoke(partner=partner)
+        self.message_user(request, f"Revoked {len(queryset)} key(s).", messages.SUCCESS)
+
+
+@admin.register(IngestedEvent)
+class IngestedEventAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "partner", "kind", "person", "received_at"]
+    list_filter = ["kind", "partner"]
+    search_fields = [*PERSON_SEARCH, "external_id"]
+    list_select_related = ["partner", "person"]
+
+
+@admin.register(Bill)
+class BillAdmin(admin.ModelAdmin):
+    list_display = ["person", "kind", "issuer", "amount", "due_on", "paid_on"]
+    list_filter = ["kind"]
+    search_fields = [*PERSON_SEARCH, "issuer", "reference"]
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+    date_hierarchy = "due_on"
+
+
+@admin.register(Balance)
+class BalanceAdmin(admin.ModelAdmin):
+    list_display = ["person", "as_of", "amount"]
+    search_fields = PERSON_SEARCH
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(CreditLine)
+class CreditLineAdmin(admin.ModelAdmin):
+    list_display = ["person", "provider", "as_of", "limit", "used"]
+    list_filter = ["provider"]
+    search_fields = PERSON_SEARCH
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    list_display = ["person", "occurred_on", "amount", "category"]
+    search_fields = PERSON_SEARCH
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(Identity)
+class IdentityAdmin(admin.ModelAdmin):
+    list_display = [
+        "person",
+        "real_name_verified",
+        "education",
+        "address_since",
+        "phone_verified",
+        "email_verified",
+    ]
+    list_filter = ["real_name_verified", "education", "phone_verified", "email_verified"]
+    search_fields = PERSON_SEARCH
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["person", "contact", "confirmed_on", "interactions_90d"]
+    search_fields = PERSON_SEARCH
+    list_select_related = ["person", "contact"]
+    raw_id_fields = ["person", "contact"]
+
+
+@admin.register(BlacklistEntry)
+class BlacklistEntryAdmin(admin.ModelAdmin):
+    list_display = ["person", "court", "case_number", "listed_on", "ban_until", "lifted_on", "lift_reason"]
+    list_filter = ["lift_reason", "court"]
+    search_fields = [*PERSON_SEARCH, "court", "case_number"]
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+    date_hierarchy = "listed_on"
+
+
+@admin.register(ScoringModel)
+class ScoringModelAdmin(admin.ModelAdmin):
+    list_display = ["version", "is_active", "activated_at", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["version"]
+    readonly_fields = ["is_active", "activated_at"]
+    actions = ["activate"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ScoringModel | None = None) -> list[str]:
+        # A version is immutable once saved: snapshots must stay reproducible.
+        return [*self.readonly_fields, "version", "parameters"] if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ScoringModel, form: object, change: bool) -> None:
+        from .selectors import validate_parameters
+
+        validate_parameters(obj.parameters)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Activate the selected model")
+    def activate(self, request: HttpRequest, queryset: QuerySet[ScoringModel]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one model to activate.", messages.ERROR)
+            return
+        model = services.scoring_model_activate(model=queryset.get())
+        self.message_user(request, f"{model.version} now makes every new score.", messages.SUCCESS)
+
+
+@admin.register(ScoreSnapshot)
+class ScoreSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["person", "as_of", "score", "band", "model"]
+    list_filter = ["band", "model", "as_of"]
+    search_fields = PERSON_SEARCH
+    list_select_related = ["person", "model"]
+    date_hierarchy = "as_of"
+
+
+class RecomputeChunkInline(admin.TabularInline):
+    model = RecomputeChunk
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "first_person_id",
+        "last_person_id",
+        "status",
+        "people",
+        "attempts",
+        "error",
+        "dispatched_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "as_of",
+        "status",
+        "progress",
+        "people_failed",
+        "is_late",
+        "model",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "is_late"]
+    inlines = [RecomputeChunkInline]
+
+    @admin.display(description="progress")
+    def progress(self, run: RecomputeRun) -> str:
+        if not run.people_total:
+            return "-"
+        return f"{run.people_done}/{run.people_total} ({100 * run.people_done // run.people_total}%)"

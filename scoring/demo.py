@@ -1,0 +1,313 @@
+"""Realistic synthetic signals for the demo population, and the named people's stories.
+
+Each synthetic person gets a latent reliability and means drawn from a seeded generator, so
+the same username always gets the same history; signals are only written for people who
+have none yet, which keeps seed_demo idempotent.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from accounts.models import User
+
+from .models import (
+    Balance,
+    Bill,
+    BillKind,
+    BlacklistEntry,
+    Contact,
+    CreditLine,
+    Education,
+    Identity,
+    Purchase,
+)
+from .selectors import months_before
+
+CENT = Decimal("0.01")
+COURTS = [
+    "Shanghai No. 1 Intermediate People's Court",
+    "Beijing Chaoyang District People's Court",
+    "Hangzhou Intermediate People's Court",
+    "Guangzhou Tianhe District People's Court",
+]
+UTILITIES = ["State Grid Electricity", "Shanghai Gas", "City Water"]
+CARD_ISSUERS = ["ICBC Credit Card", "China Merchants Bank Card", "Bank of China Card"]
+PURCHASE_CATEGORIES = ["groceries", "dining", "transport", "electronics", "clothing", "travel"]
+
+
+@dataclass
+class Signals:
+    bills: list[Bill] = field(default_factory=list)
+    balances: list[Balance] = field(default_factory=list)
+    credit_lines: list[CreditLine] = field(default_factory=list)
+    purchases: list[Purchase] = field(default_factory=list)
+    identities: list[Identity] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    blacklist: list[BlacklistEntry] = field(default_factory=list)
+
+    def extend(self, other: "Signals") -> None:
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+    def save(self) -> int:
+        total = 0
+        for model, rows in (
+            (Bill, self.bills),
+            (Balance, self.balances),
+            (CreditLine, self.credit_lines),
+            (Purchase, self.purchases),
+            (Identity, self.identities),
+            (Contact, self.contacts),
+            (BlacklistEntry, self.blacklist),
+        ):
+            model.objects.bulk_create(rows, batch_size=2000)
+            total += len(rows)
+        return total
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The knobs of one person's story."""
+
+    reliability: float  # chance each bill is paid on time
+    history_months: int
+    monthly_bills: int  # card and utility bills a month
+    pays_rent: bool
+    balance_median: int
+    credit_limit: int | None
+    utilisation: float
+    purchases_per_month: float
+    verified: bool
+    phone: bool
+    email: bool
+    education: str
+    address_years: int | None
+    contacts: int
+    blacklist: str | None = None  # "active", "lifted" or None
+    never_late: bool = False
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(max(value, 1))).quantize(CENT)
+
+
+def signals_for(
+    *, person: User, profile: Profile, today: datetime.date, rng: random.Random, contact_pool: list[User]
+) -> Signals:
+    """Twelve months of everyday life, plus older history where the person has it."""
+    signals = Signals()
+    months = min(profile.history_months, 13)
+    for months_ago in range(months, 0, -1):
+        due = months_before(today, months_ago).replace(day=min(today.day, 28))
+        for index in range(profile.monthly_bills):
+            kind = (
+                BillKind.CREDIT_CARD
+                if index == 0
+                else (BillKind.UTILITY if index < 3 else BillKind.CREDIT_LINE)
+            )
+            on_time = profile.never_late or rng.random() < profile.reliability
+            if on_time:
+                paid_on = due - datetime.timedelta(days=rng.randint(0, 5))
+            elif rng.random() < 0.25 and months_ago <= 2:
+                paid_on = None  # still unpaid
+            else:
+                paid_on = due + datetime.timedelta(days=rng.randint(3, 40))
+            issuer = rng.choice(CARD_ISSUERS) if kind == BillKind.CREDIT_CARD else rng.choice(UTILITIES)
+            amount = rng.lognormvariate(6.5, 0.6) if kind != BillKind.UTILITY else rng.lognormvariate(5, 0.4)
+            signals.bills.append(
+                Bill(
+                    person=person,
+                    kind=kind,
+                    issuer=issuer,
+                    amount=_money(amount),
+                    due_on=due,
+                    paid_on=paid_on,
+                )
+            )
+        if profile.pays_rent:
+            on_time = profile.never_late or rng.random() < min(profile.reliability + 0.05, 1)
+            paid_on = due if on_time else due + datetime.timedelta(days=rng.randint(5, 25))
+            signals.bills.append(
+                Bill(
+                    person=person,
+                    kind=BillKind.RENT,
+                    issuer="Landlord",
+                    amount=_money(rng.choice([2500, 3800, 4500, 6000])),
+                    due_on=due,
+                    paid_on=paid_on,
+                )
+            )
+        for _ in range(_poisson(rng, profile.purchases_per_month)):
+            day = due + datetime.timedelta(days=rng.randint(0, 27))
+            if day <= today:
+                signals.purchases.append(
+                    Purchase(
+                        person=person,
+                        occurred_on=day,
+                        category=rng.choice(PURCHASE_CATEGORIES),
+                        amount=_money(rng.lognormvariate(4.5, 1)),
+                    )
+                )
+    if profile.history_months > 13:
+        # One old loan marks how long the person has been borrowing.
+        signals.bills.append(
+            Bill(
+                person=person,
+                kind=BillKind.LOAN,
+                issuer="China Construction Bank",
+                amount=_money(20000),
+                due_on=months_before(today, profile.history_months),
+                paid_on=months_before(today, profile.history_months),
+            )
+        )
+    for months_ago in (3, 2, 1):
+        signals.balances.append(
+            Balance(
+                person=person,
+                as_of=months_before(today, months_ago),
+                amount=_money(profile.balance_median * rng.uniform(0.7, 1.3)),
+            )
+        )
+    if profile.credit_limit:
+        limit = Decimal(profile.credit_limit)
+        signals.credit_lines.append(
+            CreditLine(
+                person=person,
+                provider="Huabei",
+                as_of=months_before(today, 1),
+                limit=limit,
+                used=(limit * Decimal(str(profile.utilisation))).quantize(CENT),
+            )
+        )
+    signals.identities.append(
+        Identity(
+            person=person,
+            real_name_verified=profile.verified,
+            phone_verified=profile.phone,
+            email_verified=profile.email,
+            education=profile.education,
+            address_since=months_before(today, profile.address_years * 12 + 1)
+            if profile.address_years is not None
+            else None,
+        )
+    )
+    for contact in rng.sample(contact_pool, k=min(profile.contacts, len(contact_pool))):
+        if contact.pk != person.pk:
+            signals.contacts.append(
+                Contact(
+                    person=person,
+                    contact=contact,
+                    confirmed_on=months_before(today, 6),
+                    interactions_90d=rng.randint(0, 30),
+                )
+            )
+    if profile.blacklist:
+        listed = months_before(today, rng.randint(4, 30))
+        lifted = months_before(today, rng.randint(1, 3)) if profile.blacklist == "lifted" else None
+        signals.blacklist.append(
+            BlacklistEntry(
+                person=person,
+                court=rng.choice(COURTS),
+                case_number=f"({listed.year}) Zhi {rng.randint(100, 9999)}",
+                listed_on=listed,
+                lifted_on=lifted,
+                lift_reason=BlacklistEntry.LiftReason.SETTLED if lifted else "",
+                source="Supreme People's Court public list",
+                note="Failed to comply with an effective judgment.",
+            )
+        )
+    return signals
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method: fine for the small means of monthly purchase counts.
+    limit, count, product = pow(2.718281828459045, -mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def synthetic_profile(rng: random.Random) -> Profile:
+    """A person drawn from a population whose scores spread like a real one's."""
+    diligence = rng.betavariate(6, 1.6)
+    wealth = rng.lognormvariate(8.6, 1.0)
+    roll = rng.random()
+    blacklist = "active" if roll < 0.015 else ("lifted" if roll < 0.03 else None)
+    return Profile(
+        reliability=diligence,
+        history_months=rng.choice([3, 6, 9, 12, 18, 24, 36, 48, 60, 72]),
+        monthly_bills=rng.choice([1, 2, 2, 3, 4]),
+        pays_rent=rng.random() < 0.4,
+        balance_median=int(wealth),
+        credit_limit=rng.choice([None, 2000, 5000, 10000, 20000, 50000]),
+        utilisation=min(rng.betavariate(2, 3) / max(diligence, 0.3), 1.0),
+        purchases_per_month=rng.choice([0.5, 2, 4, 8, 15]),
+        verified=rng.random() < 0.85,
+        phone=rng.random() < 0.9,
+        email=rng.random() < 0.6,
+        education=rng.choice(
+            ["", Education.SECONDARY, Education.BACHELOR, Education.BACHELOR, Education.MASTER]
+        ),
+        address_years=rng.choice([None, 0, 1, 2, 4, 6, 10]),
+        contacts=rng.choice([0, 2, 4, 8, 15]),
+        blacklist=blacklist,
+    )
+
+
+# The named demo consumers of shared/api.md and the stories that give them their scores.
+NAMED_PROFILES: dict[str, Profile | None] = {
+    "alice": Profile(
+        reliability=1,
+        history_months=72,
+        monthly_bills=3,
+        pays_rent=True,
+        balance_median=80000,
+        credit_limit=50000,
+        utilisation=0.1,
+        purchases_per_month=20,
+        verified=True,
+        phone=True,
+        email=True,
+        education=Education.MASTER,
+        address_years=8,
+        contacts=25,
+        never_late=True,
+    ),
+    "bob": Profile(
+        reliability=0.93,
+        history_months=24,
+        monthly_bills=2,
+        pays_rent=True,
+        balance_median=6000,
+        credit_limit=10000,
+        utilisation=0.45,
+        purchases_per_month=6,
+        verified=True,
+        phone=True,
+        email=False,
+        education=Education.BACHELOR,
+        address_years=2,
+        contacts=6,
+    ),
+    "carol": None,  # just opted in: no signals at all, so exactly 600
+    "dave": Profile(
+        reliability=0.7,
+        history_months=36,
+        monthly_bills=2,
+        pays_rent=False,
+        balance_median=800,
+        credit_limit=5000,
+        utilisation=0.9,
+        purchases_per_month=3,
+        verified=True,
+        phone=True,
+        email=False,
+        education=Education.SECONDARY,
+        address_years=1,
+        contacts=3,
+        blacklist="active",
+    ),
+}

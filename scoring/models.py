@@ -1,0 +1,349 @@
+"""The data a score is made of (signals), the scoring models, and the scores made."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .bands import Band
+
+User = settings.AUTH_USER_MODEL
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Partner(models.Model):
+    """A data partner that feeds events through the ingestion API with its own key."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    # The key is shown once when made; only its prefix (for lookup) and hash are kept.
+    key_prefix = models.CharField(max_length=12, unique=True, null=True, blank=True)
+    key_hash = models.CharField(max_length=64, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    BILL_PAID = "bill_paid", _("Bill paid")
+    BILL_OVERDUE = "bill_overdue", _("Bill overdue")
+    BALANCE = "balance", _("Balance")
+    RENTAL_PAYMENT = "rental_payment", _("Rental payment")
+    CREDIT_LINE = "credit_line", _("Credit line status")
+    PURCHASE = "purchase", _("Purchase")
+    IDENTITY_VERIFIED = "identity_verified", _("Identity verification")
+    CONTACT = "contact", _("Contact")
+    BLACKLIST_LISTED = "blacklist_listed", _("Blacklist: listed")
+    BLACKLIST_LIFTED = "blacklist_lifted", _("Blacklist: lifted")
+
+
+class IngestedEvent(models.Model):
+    """Every event received, once: the partner's id is unique per partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="events")
+    external_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ingested_events")
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "external_id"], name="event_unique_per_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}:{self.external_id} ({self.kind})"
+
+
+class BillKind(models.TextChoices):
+    CREDIT_CARD = "credit_card", _("Credit card")
+    CREDIT_LINE = "credit_line", _("Credit line")
+    UTILITY = "utility", _("Utility")
+    TRAFFIC_FINE = "traffic_fine", _("Traffic fine")
+    LOAN = "loan", _("Loan")
+    RENT = "rent", _("Rent")
+
+
+class Bill(models.Model):
+    """A bill and whether it was paid by its due date: the core of credit history."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bills")
+    reference = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=20, choices=BillKind.choices)
+    issuer = models.CharField(max_length=120, blank=True)
+    amount = models.DecimalField(**MONEY)
+    due_on = models.DateField()
+    paid_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        indexes = [models.Index(fields=["person", "due_on"])]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="bill_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} due {self.due_on}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.paid_on is not None and self.paid_on > self.due_on
+
+
+class Balance(models.Model):
+    """An available-balance reading of a person's accounts."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="balances")
+    as_of = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        indexes = [models.Index(fields=["person", "as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.as_of}"
+
+
+class CreditLine(models.Model):
+    """The state of a consumer credit line (limit and use) on a date."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credit_lines")
+    provider = models.CharField(max_length=120)
+    as_of = models.DateField()
+    limit = models.DecimalField(**MONEY)
+    used = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        indexes = [models.Index(fields=["person", "as_of"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gte=0, used__gte=0), name="credit_line_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.used}/{self.limit} on {self.as_of}"
+
+
+class Purchase(models.Model):
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="purchases")
+    occurred_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    # Kept for the person's own view; the model leaves out what people buy on purpose.
+    category = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["person", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.occurred_on}"
+
+
+class Education(models.TextChoices):
+    UNKNOWN = "", _("Not given")
+    SECONDARY = "secondary", _("Secondary school")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+
+
+class Identity(models.Model):
+    """Verified identity facts, one row per person, updated by identity events."""
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
+    real_name_verified = models.BooleanField(default=False)
+    education = models.CharField(max_length=20, choices=Education.choices, blank=True)
+    address_since = models.DateField(null=True, blank=True)
+    phone_verified = models.BooleanField(default=False)
+    email_verified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person"]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"identity of {self.person_id}"
+
+
+class Contact(models.Model):
+    """A confirmed contact between two people, with how often they interacted lately."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contacts")
+    contact = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    confirmed_on = models.DateField()
+    interactions_90d = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "contact"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "contact"], name="contact_unique_pair"),
+            models.CheckConstraint(condition=~Q(person=models.F("contact")), name="contact_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ↔ {self.contact_id}"
+
+
+class BlacklistEntry(models.Model):
+    """A court's listing of a person as a dishonest judgment debtor."""
+
+    class LiftReason(models.TextChoices):
+        SETTLED = "settled", _("Judgment complied with")
+        EXPIRED = "expired", _("Ban period ended")
+        OVERTURNED = "overturned", _("Listed in error (dispute upheld)")
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blacklist_entries")
+    court = models.CharField(max_length=200)
+    case_number = models.CharField(max_length=100)
+    listed_on = models.DateField()
+    ban_until = models.DateField(null=True, blank=True)
+    lifted_on = models.DateField(null=True, blank=True)
+    lift_reason = models.CharField(max_length=20, choices=LiftReason.choices, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-listed_on", "-id"]
+        verbose_name_plural = "blacklist entries"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "court", "case_number"], name="blacklist_unique_case"),
+            models.CheckConstraint(
+                condition=Q(lifted_on__isnull=True) | Q(lifted_on__gte=models.F("listed_on")),
+                name="blacklist_lifted_after_listed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court} {self.case_number}"
+
+
+class ScoringModel(models.Model):
+    """An immutable, versioned set of weights and point tables; one is active."""
+
+    version = models.CharField(max_length=40, unique=True)
+    description = models.TextField(blank=True)
+    parameters = models.JSONField()
+    is_active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class ScoreSnapshot(models.Model):
+    """A person's score on a date, with the model that made it and why."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="score_snapshots")
+    as_of = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=10, choices=Band.choices)
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="snapshots")
+    credit_history = models.PositiveSmallIntegerField()
+    fulfilment_capacity = models.PositiveSmallIntegerField()
+    behaviour = models.PositiveSmallIntegerField()
+    identity = models.PositiveSmallIntegerField()
+    connections = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "as_of"], name="one_snapshot_per_person_and_date"),
+            models.CheckConstraint(
+                condition=Q(score__gte=350, score__lte=950), name="snapshot_score_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.as_of}: {self.score}"
+
+
+class RecomputeRun(models.Model):
+    """One nightly recompute of every opted-in person's score for a date."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Finished with failures")
+
+    as_of = models.DateField(unique=True)
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    chunk_size = models.PositiveIntegerField()
+    people_total = models.PositiveIntegerField(default=0)
+    people_done = models.PositiveIntegerField(default=0)
+    people_failed = models.PositiveIntegerField(default=0)
+    is_late = models.BooleanField(default=False)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-as_of"]
+
+    def __str__(self) -> str:
+        return f"Recompute {self.as_of} ({self.status})"
+
+
+class RecomputeChunk(models.Model):
+    """A slice of a run by person id range; the unit of work a task does."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(RecomputeRun, on_delete=models.CASCADE, related_name="chunks")
+    first_person_id = models.BigIntegerField()
+    last_person_id = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    people = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["run", "first_person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first_person_id"], name="chunk_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_person_id}-{self.last_person_id} ({self.status})"
