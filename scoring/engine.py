@@ -81,7 +81,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
@@ -115,6 +115,7 @@ EDUCATION_LEVELS: Mapping[str, int] = {"": 0, "secondary": 1, "bachelor": 2, "ma
 # Wide enough that sums of products of the tables' short decimals are exact, and fixed so the
 # caller's decimal context cannot change a score: same inputs, same bits, on every machine.
 _EXACT = Context(prec=60)
+_MEMO_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,13 @@ class BlacklistRule:
     fade_months: int
 
 
+class Final(NamedTuple):
+    """A score after the blacklist rule: exact (to rank reasons) and rounded."""
+
+    adjusted: Fraction
+    score: int
+
+
 @dataclass(frozen=True)
 class Scorecard:
     """A validated scoring model: weights, point budgets, blacklist rule and point tables."""
@@ -355,6 +363,47 @@ class Scorecard:
 
     def weight(self, dimension: str) -> Decimal:
         return dict(self.weights)[dimension]
+
+    def contribution(self, index: int, total: Decimal) -> tuple[Decimal, Decimal]:
+        """(s_d, c_d) of the dimension at index for a sum of partials; memoised per scorecard.
+
+        A dimension's total takes few distinct values (sums of bin partials), so the nightly
+        run computes each only once per worker instead of once per person and counterfactual.
+        """
+        key = (index, total)
+        cached = self._contributions.get(key)
+        if cached is None:
+            with localcontext(_EXACT):
+                standing = min(max(total, Decimal(-1)), Decimal(1))
+                budget = self.upside if standing >= 0 else self.downside
+                cached = (standing, self.groups[index][1] * budget * standing)
+            self._remember(self._contributions, key, cached)
+        return cached
+
+    def final(self, raw: Decimal, blacklist: BlacklistStatus | None) -> "Final":
+        """(adjusted, score): the blacklist rule, one half-up rounding and the clamp; memoised."""
+        # Only whether a listing is active and how long ago it was lifted matter to the rule.
+        key = (raw, None if blacklist is None else (blacklist.months_since_lifted,))
+        cached = self._finals.get(key)
+        if cached is None:
+            adjusted = _apply_blacklist(Fraction(raw), blacklist, self.blacklist)
+            cached = Final(adjusted, min(max(_round_half_up(adjusted), SCORE_MIN), SCORE_MAX))
+            self._remember(self._finals, key, cached)
+        return cached
+
+    @functools.cached_property
+    def _contributions(self) -> dict[tuple[int, Decimal], tuple[Decimal, Decimal]]:
+        return {}
+
+    @functools.cached_property
+    def _finals(self) -> dict[tuple[Decimal, tuple[int | None] | None], "Final"]:
+        return {}
+
+    @staticmethod
+    def _remember(cache: dict, key: object, value: object) -> None:
+        if len(cache) >= _MEMO_LIMIT:
+            cache.clear()  # bounded memory in long-lived workers
+        cache[key] = value
 
     @functools.cached_property
     def groups(self) -> tuple[tuple[str, Decimal, tuple[str, ...]], ...]:
@@ -657,7 +706,7 @@ def compute(features: Features, scorecard: Scorecard) -> ScoreResult:
         DimensionResult(
             key=dimension,
             weight=scorecard.weight(dimension),
-            score=_round_half_up(50 * (Fraction(standing) + 1)),
+            score=_sub_score(standing),
             contribution=contribution,
         )
         for dimension, standing, contribution in zip(
@@ -681,18 +730,28 @@ def simulate(features: Features, scorecard: Scorecard, **changes: object) -> Sco
 def _outcome(
     partials: Mapping[str, Decimal], blacklist: BlacklistStatus | None, scorecard: Scorecard
 ) -> _Outcome:
-    with localcontext(_EXACT):
-        standings = []
-        contributions = []
-        for _, weight, names in scorecard.groups:
-            total = sum((partials[name] for name in names), Decimal(0))
-            standing = min(max(total, Decimal(-1)), Decimal(1))
-            budget = scorecard.upside if standing >= 0 else scorecard.downside
-            standings.append(standing)
-            contributions.append(weight * budget * standing)
-        raw = SCORE_BASE + sum(contributions, Decimal(0))
-    adjusted = _apply_blacklist(Fraction(raw), blacklist, scorecard.blacklist)
-    score = min(max(_round_half_up(adjusted), SCORE_MIN), SCORE_MAX)
+    return _outcome_of_totals(_dimension_totals(partials, scorecard), blacklist, scorecard)
+
+
+def _dimension_totals(partials: Mapping[str, Decimal], scorecard: Scorecard) -> tuple[Decimal, ...]:
+    """Σ p_k per dimension, in DIMENSIONS order, before clamping."""
+    return tuple(
+        functools.reduce(_EXACT.add, (partials[name] for name in names), Decimal(0))
+        for _, _, names in scorecard.groups
+    )
+
+
+def _outcome_of_totals(
+    totals: tuple[Decimal, ...], blacklist: BlacklistStatus | None, scorecard: Scorecard
+) -> _Outcome:
+    standings = []
+    contributions = []
+    for index, total in enumerate(totals):
+        standing, contribution = scorecard.contribution(index, total)
+        standings.append(standing)
+        contributions.append(contribution)
+    raw = functools.reduce(_EXACT.add, contributions, Decimal(SCORE_BASE))
+    adjusted, score = scorecard.final(raw, blacklist)
     return _Outcome(
         raw=raw,
         adjusted=adjusted,
@@ -711,6 +770,12 @@ def _apply_blacklist(raw: Fraction, blacklist: BlacklistStatus | None, rule: Bla
         return raw
     faded = Fraction(blacklist.months_since_lifted, rule.fade_months)
     return min(raw - rule.penalty * (1 - faded), rule.cap + (SCORE_MAX - rule.cap) * faded)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sub_score(standing: Decimal) -> int:
+    """A dimension's standing in [-1, 1] as the 0-100 sub-score people see."""
+    return _round_half_up(50 * (Fraction(standing) + 1))
 
 
 def _round_half_up(value: Fraction) -> int:
@@ -746,13 +811,20 @@ def _reasons(
             BLACKLIST_ACTIVE if blacklist.is_active else BLACKLIST_RECENT, better=unlisted, worse=outcome
         )
         (pinned if blacklist.is_active else lowering).append(listing)
+    # A one-factor counterfactual moves only its own dimension's total, so each is derived
+    # from the person's totals instead of summing every partial again.
+    totals = _dimension_totals(partials, scorecard)
     for characteristic in scorecard.characteristics:
         current = partials[characteristic.name]
         if current < 0:
-            moved = _outcome({**partials, characteristic.name: characteristic.best}, blacklist, scorecard)
+            moved = _counterfactual(
+                outcome, totals, characteristic, current, characteristic.best, scorecard, blacklist
+            )
             lowering.append(_effect(characteristic.name, better=moved, worse=outcome))
         elif current > 0:
-            removed = _outcome({**partials, characteristic.name: Decimal(0)}, blacklist, scorecard)
+            removed = _counterfactual(
+                outcome, totals, characteristic, current, Decimal(0), scorecard, blacklist
+            )
             raising.append(_effect(characteristic.name, better=outcome, worse=removed))
 
     lowering = (pinned + sorted(lowering, key=_Candidate.rank))[:MAX_LOWERING_REASONS]
@@ -769,7 +841,25 @@ def _reasons(
     )
 
 
-def _effect(code: str, *, better: _Outcome, worse: _Outcome) -> _Candidate:
+def _counterfactual(
+    outcome: _Outcome,
+    totals: tuple[Decimal, ...],
+    characteristic: "Characteristic",
+    current: Decimal,
+    replacement: Decimal,
+    scorecard: Scorecard,
+    blacklist: BlacklistStatus | None,
+) -> "Final":
+    """The final score with one characteristic's partial replaced; only its dimension moves."""
+    index = DIMENSIONS.index(characteristic.dimension)
+    _standing, contribution = scorecard.contribution(
+        index, _EXACT.add(_EXACT.subtract(totals[index], current), replacement)
+    )
+    raw = _EXACT.add(_EXACT.subtract(outcome.raw, outcome.contributions[index]), contribution)
+    return scorecard.final(raw, blacklist)
+
+
+def _effect(code: str, *, better: "_Outcome | Final", worse: "_Outcome | Final") -> _Candidate:
     return _Candidate(code=code, points=better.score - worse.score, exact=better.adjusted - worse.adjusted)
 
 
