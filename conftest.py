@@ -4,6 +4,8 @@ import importlib
 
 import pytest
 
+from tests.browser import browser, page, phone_page  # noqa: F401
+
 FIRST_MODEL = importlib.import_module("scoring.migrations.0002_first_scoring_model")
 
 

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -18,7 +19,7 @@ def merchant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         if merchant is None:
             if selectors.role_of(user=request.user) == "pending_merchant":
                 return redirect("accounts:merchant_pending")
-            return HttpResponse(status=403)
+            raise PermissionDenied
         request.merchant = merchant
         return view(request, *args, **kwargs)
 

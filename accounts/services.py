@@ -12,7 +12,7 @@ def _validate_new_login(*, username: str, email: str, password: str) -> User:
     user = User(username=username, email=email)
     errors: dict[str, list[str]] = {}
     try:
-        user.full_clean(exclude=["password"])
+        user.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     # full_clean already names an exact duplicate; this adds the case-insensitive ones, once.
