@@ -106,3 +106,8 @@ class Command(BaseCommand):
 
     def _perks(self, *, merchants: dict) -> None:
         """Promotions and claims arrive with the perks app's demo data."""
+        from perks import demo as perks_demo
+
+        promotions = perks_demo.promotions_ensure(merchants=merchants)
+        claims = perks_demo.claims_ensure(promotions=promotions)
+        self.stdout.write(f"Perks live: {len(promotions)}; demo claims added: {claims}")

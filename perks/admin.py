@@ -1,0 +1,118 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Claim, CounterCheck, Promotion, Share
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    list_display = ["title", "merchant", "category", "min_score", "stock", "status", "starts_at", "ends_at"]
+    list_filter = ["status", "category", "benefit_type", "merchant"]
+    search_fields = ["title", "title_zh", "merchant__name"]
+    list_select_related = ["merchant"]
+    date_hierarchy = "starts_at"
+    actions = ["pause", "end"]
+
+    # Merchants write promotions through the services (validation, stock, transitions); the
+    # platform reads them here and can pause or end one that breaks the rules.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Promotion | None = None) -> list[str]:
+        return [field.name for field in Promotion._meta.fields]
+
+    def _transition(self, request: HttpRequest, queryset: QuerySet[Promotion], action: object) -> None:
+        for promotion in queryset:
+            try:
+                action(promotion=promotion)  # type: ignore[operator]
+            except ValidationError as exc:
+                self.message_user(request, f"{promotion}: {' '.join(exc.messages)}", messages.WARNING)
+
+    @admin.action(description=_("Pause the selected promotions"))
+    def pause(self, request: HttpRequest, queryset: QuerySet[Promotion]) -> None:
+        self._transition(request, queryset, services.promotion_pause)
+
+    @admin.action(description=_("End the selected promotions"))
+    def end(self, request: HttpRequest, queryset: QuerySet[Promotion]) -> None:
+        self._transition(request, queryset, services.promotion_end)
+
+    @admin.display(description=_("remaining / quantity"))
+    def stock(self, promotion: Promotion) -> str:
+        if promotion.quantity is None:
+            return _("unlimited")
+        return f"{promotion.remaining} / {promotion.quantity}"
+
+
+class CounterCheckInline(admin.TabularInline):
+    model = CounterCheck
+    extra = 0
+    can_delete = False
+    fields = ["merchant", "checked_at", "outcome"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["code", "promotion", "person", "status", "claimed_at", "pickup_deadline", "due_back"]
+    list_filter = ["status", "promotion__merchant"]
+    search_fields = ["code", "person__username", "person__email", "promotion__title"]
+    list_select_related = ["promotion__merchant", "person"]
+    date_hierarchy = "claimed_at"
+    inlines = [CounterCheckInline]
+    # A claim's record is evidence for both sides: the admin reads it, the services write it.
+    readonly_fields = [
+        "promotion",
+        "person",
+        "code",
+        "status",
+        "benefit",
+        "claimed_at",
+        "pickup_deadline",
+        "verified_at",
+        "due_back",
+        "closed_at",
+        "idempotency_key",
+        "request_fingerprint",
+        "counter_conditions",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    list_display = ["person", "show", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["show"]
+    search_fields = ["person__username"]
+    list_select_related = ["person"]
+    # The token is a bearer secret: never shown, not even to platform staff.
+    exclude = ["token"]
+    readonly_fields = ["person", "show", "expires_at", "revoked_at", "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(CounterCheck)
+class CounterCheckAdmin(admin.ModelAdmin):
+    list_display = ["claim", "merchant", "checked_at", "outcome"]
+    list_filter = ["outcome", "merchant"]
+    search_fields = ["claim__code", "merchant__name"]
+    list_select_related = ["claim", "merchant"]
+    readonly_fields = ["claim", "merchant", "checked_at", "outcome", "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CounterCheck]:
+        return super().get_queryset(request).select_related("claim", "merchant")

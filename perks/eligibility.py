@@ -1,0 +1,119 @@
+"""Who may claim a promotion, and what they get: pure decisions over facts read elsewhere.
+
+The perks page (``selectors.perks_for_person``) and the claim (``services.claim_create``)
+both decide here, so the page never promises what the claim then refuses.
+"""
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+from . import conditions
+from .models import BenefitType, Promotion
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonFacts:
+    """A person as eligibility sees them: consent, current score, blacklist and online facts."""
+
+    opted_in: bool
+    score: int | None
+    blacklisted: bool
+    facts: conditions.Facts
+
+
+@dataclasses.dataclass(frozen=True)
+class Assessment:
+    """Whether a person may claim a promotion, and if not, why.
+
+    ``eligible`` is True also when counter checks remain (``at_counter`` then lists them in
+    words and ``pending`` holds them as a tree). ``points_away`` is 0 when the score
+    suffices and None for a person without a score.
+    """
+
+    eligible: bool
+    points_away: int | None
+    unmet: list[str]
+    at_counter: list[str]
+    pending: conditions.Tree
+    benefit: str
+
+
+def effective_conditions(promotion: Promotion) -> conditions.Tree:
+    """The promotion's condition tree, with its region list folded in as one more condition."""
+    tree: conditions.Tree = promotion.conditions or {}
+    if not promotion.regions:
+        return tree
+    region: conditions.Tree = {"attr": "region", "in": list(promotion.regions)}
+    return {"all": [region, tree]} if tree else region
+
+
+def assess(*, promotion: Promotion, person: PersonFacts) -> Assessment:
+    """Decide a person's eligibility for a promotion (threshold inclusive, blacklist always on)."""
+    if not person.opted_in or person.score is None:
+        return Assessment(
+            eligible=False,
+            points_away=None,
+            unmet=[gettext("Opt in to scoring")],
+            at_counter=[],
+            pending={},
+            benefit=benefit_text(promotion=promotion, score=None),
+        )
+    unmet: list[str] = []
+    if person.blacklisted:
+        unmet.append(gettext("Not on the court blacklist"))
+    points_away = max(promotion.min_score - person.score, 0)
+    if points_away:
+        unmet.append(gettext("A score of %(min_score)s or more") % {"min_score": promotion.min_score})
+    evaluation = conditions.evaluate(effective_conditions(promotion), person.facts)
+    unmet.extend(evaluation.unmet)
+    eligible = not unmet and evaluation.met is not False
+    return Assessment(
+        eligible=eligible,
+        points_away=points_away,
+        unmet=unmet,
+        at_counter=evaluation.at_counter if evaluation.met is None else [],
+        pending=evaluation.pending if eligible else {},
+        benefit=benefit_text(promotion=promotion, score=person.score),
+    )
+
+
+def tier_for(*, tiers: list[dict[str, Any]], score: int | None) -> dict[str, Any] | None:
+    """The highest benefit tier the score reaches, if any (tiers ascend by min_score)."""
+    if score is None:
+        return None
+    reached = [tier for tier in tiers or [] if score >= tier["min_score"]]
+    return reached[-1] if reached else None
+
+
+def benefit_text(*, promotion: Promotion, score: int | None) -> str:
+    """The benefit in words for a person with this score, in the active language."""
+    tier = tier_for(tiers=promotion.tiers, score=score)
+    if tier is not None:
+        if translation.get_language() == "zh-hans" and tier.get("benefit_zh"):
+            return str(tier["benefit_zh"])
+        return str(tier["benefit"])
+    return base_benefit_text(
+        benefit_type=promotion.benefit_type, trial_days=promotion.trial_days, amount=promotion.amount
+    )
+
+
+def base_benefit_text(*, benefit_type: str, trial_days: int | None, amount: Decimal | None) -> str:
+    """The benefit without tiers: "Free 3-day trial", "Deposit of ¥299.00 waived", ..."""
+    money = f"¥{amount:,.2f}" if amount is not None else None
+    if benefit_type == BenefitType.TRIAL:
+        return gettext("Free %(days)s-day trial") % {"days": trial_days}
+    if benefit_type == BenefitType.DEPOSIT_WAIVER:
+        return (
+            gettext("Deposit of %(amount)s waived") % {"amount": money}
+            if money
+            else gettext("Deposit waived")
+        )
+    if benefit_type == BenefitType.CREDIT_LINE:
+        return gettext("Credit line up to %(amount)s") % {"amount": money}
+    if benefit_type == BenefitType.PRIORITY:
+        return gettext("Priority service")
+    return gettext("Access")

@@ -1,0 +1,342 @@
+"""Reads for perks: the perks a person sees, audiences and claims for merchants, shares.
+
+Nothing here returns a person's score to a merchant: audiences are withheld below
+``AUDIENCE_MIN_COUNT`` people and claim lists carry no scores.
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import ConsumerProfile, User
+from scoring.bands import SCORE_MAX, SCORE_MIN, Band
+from scoring.models import BlacklistEntry, Identity, ScoreSnapshot
+
+from . import conditions, eligibility
+from .models import Claim, CounterCheck, Promotion, Share
+
+# Below this many people, an audience count could single someone out: it is withheld.
+AUDIENCE_MIN_COUNT = 10
+AUDIENCE_BUCKET = 10
+AUDIENCE_SPAN = 100
+FORECAST_HORIZON = datetime.timedelta(days=5 * 365)
+
+# Claims in these states hold a unit of stock (and count towards the per-person limit);
+# cancelled and expired ones gave their unit back.
+UNIT_HOLDING_STATUSES = (
+    Claim.Status.ACTIVE,
+    Claim.Status.IN_USE,
+    Claim.Status.USED,
+    Claim.Status.RETURNED,
+    Claim.Status.CONVERTED,
+    Claim.Status.OVERDUE,
+)
+
+
+def blacklisted(*, on: datetime.date, person_ref: str = "user_id") -> Exists:
+    """Whether the outer row's person (``person_ref``) has a court listing in force on a date.
+
+    In force: listed by then, not lifted, any ban still running; an overturned entry never counts.
+    """
+    return Exists(
+        BlacklistEntry.objects.filter(
+            Q(ban_until__isnull=True) | Q(ban_until__gte=on),
+            person_id=OuterRef(person_ref),
+            listed_on__lte=on,
+            lifted_on__isnull=True,
+        ).exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
+    )
+
+
+def person_facts(
+    *, person: User, profile: ConsumerProfile | None = None, need_dimensions: bool = True
+) -> eligibility.PersonFacts:
+    """What eligibility needs to know about a person, in one or two queries.
+
+    ``profile`` may be passed when the caller already holds it (say, locked for update);
+    without ``need_dimensions`` the sub-scores are not read.
+    """
+    today = timezone.localdate()
+    row = (
+        ConsumerProfile.objects.filter(user_id=person.pk)
+        .annotate(
+            blacklisted=blacklisted(on=today),
+            identity_verified=Subquery(
+                Identity.objects.filter(person_id=OuterRef("user_id")).values("real_name_verified")[:1]
+            ),
+        )
+        .values("is_opted_in", "score", "region", "membership_tier", "blacklisted", "identity_verified")
+        .first()
+    )
+    if row is None:
+        return eligibility.PersonFacts(
+            opted_in=False, score=None, blacklisted=False, facts=conditions.Facts()
+        )
+    if profile is not None:
+        row["is_opted_in"], row["score"] = profile.is_opted_in, profile.score
+    dimensions: dict[str, int] = {}
+    if need_dimensions and row["is_opted_in"]:
+        latest = (
+            ScoreSnapshot.objects.filter(person_id=person.pk)
+            .order_by("-as_of")
+            .values(*conditions.DIMENSIONS)
+            .first()
+        )
+        dimensions = dict(latest) if latest else {}
+    return eligibility.PersonFacts(
+        opted_in=row["is_opted_in"],
+        score=row["score"] if row["is_opted_in"] else None,
+        blacklisted=row["blacklisted"],
+        facts=conditions.Facts(
+            membership_tier=row["membership_tier"],
+            region=row["region"],
+            identity_verified=bool(row["identity_verified"]),
+            dimensions=dimensions,
+        ),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Perk:
+    """A live promotion as one person sees it.
+
+    ``eligible`` may be True with ``at_counter`` non-empty: eligible subject to what the
+    merchant checks at the counter. ``claims_left`` is how many more times the person may
+    claim it (0 when the per-person limit is reached).
+    """
+
+    promotion: Promotion
+    eligible: bool
+    points_away: int | None
+    unmet: list[str]
+    at_counter: list[str]
+    remaining: int | None
+    benefit: str
+    claims_left: int
+
+
+def perks_for_person(*, person: User) -> list[Perk]:
+    """Every live promotion with this person's eligibility, in a fixed number of queries."""
+    promotions = list(
+        Promotion.objects.live()
+        .select_related("merchant")
+        .annotate(
+            held=Count(
+                "claims",
+                filter=Q(claims__person_id=person.pk, claims__status__in=UNIT_HOLDING_STATUSES),
+            )
+        )
+        .order_by("min_score", "title", "pk")
+    )
+    need_dimensions = any(conditions.uses_dimensions(promotion.conditions) for promotion in promotions)
+    facts = person_facts(person=person, need_dimensions=need_dimensions)
+    perks = []
+    for promotion in promotions:
+        assessment = eligibility.assess(promotion=promotion, person=facts)
+        perks.append(
+            Perk(
+                promotion=promotion,
+                eligible=assessment.eligible,
+                points_away=assessment.points_away,
+                unmet=assessment.unmet,
+                at_counter=assessment.at_counter,
+                remaining=promotion.remaining,
+                benefit=assessment.benefit,
+                claims_left=max(promotion.per_user_limit - promotion.held, 0),
+            )
+        )
+    return perks
+
+
+def promotion_live(*, pk: int) -> Promotion | None:
+    """A live promotion by id, or None."""
+    return Promotion.objects.live().select_related("merchant").filter(pk=pk).first()
+
+
+def promotion_claimable(*, pk: int) -> Promotion | None:
+    """A promotion people may know about (anything but a draft), or None: drafts stay private."""
+    return (
+        Promotion.objects.exclude(status=Promotion.Status.DRAFT)
+        .select_related("merchant")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def promotions_for_merchant(*, merchant_id: int) -> QuerySet[Promotion]:
+    """A merchant's promotions, newest first, with how many claims hold a unit."""
+    return (
+        Promotion.objects.filter(merchant_id=merchant_id)
+        .select_related("merchant")
+        .annotate(claims_count=Count("claims", filter=Q(claims__status__in=UNIT_HOLDING_STATUSES)))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def promotion_for_merchant(*, merchant_id: int, pk: int) -> Promotion | None:
+    """One of the merchant's own promotions, or None (another merchant's is None too)."""
+    return promotions_for_merchant(merchant_id=merchant_id).filter(pk=pk).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class Bucket:
+    low: int
+    high: int
+    count: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Audience:
+    """How many people a threshold reaches: None under AUDIENCE_MIN_COUNT, else a multiple of 10."""
+
+    qualifying: int | None
+    histogram: list[Bucket]
+
+
+def _withheld(count: int) -> int | None:
+    # Under 10: withheld. Otherwise rounded down to a multiple of 10, so that subtracting the
+    # counts of two nearby thresholds cannot reveal a bucket that was withheld.
+    return count // AUDIENCE_MIN_COUNT * AUDIENCE_MIN_COUNT if count >= AUDIENCE_MIN_COUNT else None
+
+
+def promotion_audience(*, promotion: Promotion) -> Audience:
+    """Opted-in, not blacklisted people at or above the threshold, and 10-point buckets around it.
+
+    Counts under 10 are withheld (None) and the rest rounded down to a multiple of 10, so no
+    answer, nor the difference of two answers, singles out a person. One query.
+    """
+    threshold = promotion.min_score
+    lows = list(
+        range(
+            max(SCORE_MIN, threshold - AUDIENCE_SPAN), min(SCORE_MAX, threshold + AUDIENCE_SPAN - 1) + 1, 10
+        )
+    )
+    buckets = {low: min(low + AUDIENCE_BUCKET - 1, SCORE_MAX) for low in lows}
+    people = ConsumerProfile.objects.filter(is_opted_in=True, score__isnull=False).exclude(
+        blacklisted(on=timezone.localdate())
+    )
+    aggregates = {
+        "qualifying": Count("pk", filter=Q(score__gte=threshold)),
+        **{
+            f"b{low}": Count("pk", filter=Q(score__gte=low, score__lte=high)) for low, high in buckets.items()
+        },
+    }
+    counts = people.aggregate(**aggregates)
+    return Audience(
+        qualifying=_withheld(counts["qualifying"]),
+        histogram=[
+            Bucket(low=low, high=high, count=_withheld(counts[f"b{low}"])) for low, high in buckets.items()
+        ],
+    )
+
+
+def claims_for_person(*, person: User) -> QuerySet[Claim]:
+    """A person's claims, newest first, with their promotion, merchant and counter checks."""
+    return (
+        Claim.objects.filter(person=person)
+        .select_related("promotion__merchant")
+        .prefetch_related(
+            Prefetch(
+                "counter_checks",
+                queryset=CounterCheck.objects.select_related("merchant").order_by("checked_at"),
+            )
+        )
+        .order_by("-claimed_at", "-pk")
+    )
+
+
+def claim_for_person(*, person: User, pk: int) -> Claim | None:
+    """One of the person's own claims, or None."""
+    return claims_for_person(person=person).filter(pk=pk).first()
+
+
+def claims_for_promotion(*, promotion: Promotion, status: str | None = None) -> QuerySet[Claim]:
+    """A promotion's claims for its merchant, newest first: codes and states, no people, no scores."""
+    claims = (
+        Claim.objects.filter(promotion=promotion).select_related("promotion").order_by("-claimed_at", "-pk")
+    )
+    if status:
+        claims = claims.filter(status=status)
+    return claims.defer("person", "idempotency_key", "request_fingerprint", "counter_conditions")
+
+
+def claim_for_merchant(*, merchant_id: int, pk: int) -> Claim | None:
+    """A claim on one of the merchant's promotions, or None."""
+    return Claim.objects.select_related("promotion").filter(pk=pk, promotion__merchant_id=merchant_id).first()
+
+
+def sellout_forecast(
+    *, promotion: Promotion, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """When the stock will run out at the claim rate so far, or None if it will not (soon).
+
+    None: unlimited, no claims yet, sold out already, not before the promotion ends, or more
+    than FORECAST_HORIZON away. The rate is the units taken since the promotion started (or
+    since the first claim, if later) over the time elapsed; cancelled and expired claims gave
+    their units back.
+    """
+    now = now or timezone.now()
+    if promotion.quantity is None or not promotion.remaining:
+        return None
+    taken = promotion.quantity - promotion.remaining
+    if taken <= 0:
+        return None
+    first = (
+        Claim.objects.filter(promotion=promotion)
+        .order_by("claimed_at")
+        .values_list("claimed_at", flat=True)
+        .first()
+    )
+    since = max(promotion.starts_at, first) if first else promotion.starts_at
+    elapsed = (now - since).total_seconds()
+    if elapsed <= 0:
+        return None
+    seconds_left = promotion.remaining * elapsed / taken
+    if seconds_left > FORECAST_HORIZON.total_seconds():
+        return None  # too slow to be worth a date (and far dates overflow)
+    forecast = now + datetime.timedelta(seconds=seconds_left)
+    if promotion.ends_at is not None and forecast > promotion.ends_at:
+        return None  # it will not sell out before it ends
+    return forecast
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicShare:
+    """What a share shows: the band and its date, and the score only if shared as a score."""
+
+    band: str
+    as_of: datetime.date | None
+    score: int | None
+
+
+def share_public(*, token: str) -> PublicShare | None:
+    """The view behind a share link, or None if revoked, expired, or the person opted out."""
+    if not isinstance(token, str) or not token or len(token) > 64:
+        return None
+    share = (
+        Share.objects.filter(token=token, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("person__consumer")
+        .first()
+    )
+    if share is None:
+        return None
+    profile = getattr(share.person, "consumer", None)
+    if profile is None or not profile.is_opted_in or profile.score is None:
+        return None
+    return PublicShare(
+        band=Band.for_score(profile.score).value,
+        as_of=profile.score_as_of,
+        score=profile.score if share.show == Share.Show.SCORE else None,
+    )
+
+
+def shares_for_person(*, person: User) -> QuerySet[Share]:
+    """A person's shares, newest first (revoked and expired ones too, for their record)."""
+    return Share.objects.filter(person=person).order_by("-created_at", "-pk")
+
+
+def share_for_person(*, person: User, pk: int) -> Share | None:
+    """One of the person's own shares, or None."""
+    return shares_for_person(person=person).filter(pk=pk).first()

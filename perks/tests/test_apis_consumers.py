@@ -1,0 +1,434 @@
+"""perks/apis.py for consumers: perks, claims and shares, per shared/api.md."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import ConsumerProfile
+from perks import services
+from perks.models import Claim, Promotion, Share
+
+pytestmark = pytest.mark.django_db
+
+LOUNGE = {
+    "any": [{"counter": "ticket_class", "in": ["first"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+}
+
+
+@pytest.fixture
+def api_as():
+    def client(user) -> APIClient:
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return api
+
+    return client
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
+
+
+def claim_url(promotion_id: int) -> str:
+    return f"/api/v1/perks/{promotion_id}/claim/"
+
+
+def stock(promotion: Promotion) -> tuple[int | None, int | None]:
+    return Promotion.objects.values_list("quantity", "remaining").get(pk=promotion.pk)
+
+
+# GET /api/v1/perks/ -------------------------------------------------------------------------
+
+
+def test_perks_list_each_live_promotion_with_my_eligibility(api_as, ann, make_promotion, merchant):
+    bikes = make_promotion(title="Bikes", min_score=650, quantity=20)
+    make_promotion(title="Cars", min_score=750, conditions=LOUNGE)
+
+    response = api_as(ann).get("/api/v1/perks/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], body["next"], body["previous"]) == (2, None, None)
+    assert body["results"][0] == {
+        "id": bikes.pk,
+        "title": "Bikes",
+        "title_zh": "",
+        "description": "",
+        "description_zh": "",
+        "merchant": {"id": merchant.pk, "name": "Ford"},
+        "category": "deposit_free",
+        "benefit_type": "deposit_waiver",
+        "benefit": "Deposit of ¥299.00 waived",
+        "min_score": 650,
+        "quantity": 20,
+        "remaining": 20,
+        "ends_at": None,
+        "eligible": True,
+        "points_away": 0,
+        "unmet": [],
+        "at_counter": [],
+        "claims_left": 1,
+    }
+    assert {key: body["results"][1][key] for key in ("eligible", "points_away", "unmet", "at_counter")} == {
+        "eligible": False,
+        "points_away": 50,
+        "unmet": ["A score of 750 or more"],
+        "at_counter": ["First-class ticket (checked at the counter)"],
+    }
+
+
+def test_perks_need_a_login(anon):
+    response = anon.get("/api/v1/perks/")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_perks_list_in_a_fixed_number_of_queries(api_as, ann, make_promotion, django_assert_max_num_queries):
+    api = api_as(ann)
+    for n in range(3):
+        make_promotion(title=f"Perk {n}", conditions=LOUNGE)
+    with django_assert_max_num_queries(5):
+        assert api.get("/api/v1/perks/").json()["count"] == 3
+    for n in range(3, 15):
+        make_promotion(title=f"Perk {n}", conditions={"attr": "dimension", "key": "identity", "gte": 10})
+
+    with django_assert_max_num_queries(5):
+        assert api.get("/api/v1/perks/").json()["count"] == 15
+
+
+# POST /api/v1/perks/{id}/claim/ -------------------------------------------------------------
+
+
+def test_claiming_answers_201_with_the_claim(api_as, ann, make_promotion):
+    promotion = make_promotion(title="Bikes", quantity=3)
+
+    response = api_as(ann).post(claim_url(promotion.pk))
+
+    assert response.status_code == 201
+    claim = Claim.objects.get()
+    body = response.json()
+    assert set(body) >= {"id", "code", "status", "promotion", "claimed_at", "due_back"}
+    assert (body["id"], body["code"], body["status"], body["due_back"]) == (
+        claim.pk,
+        claim.code,
+        "active",
+        None,
+    )
+    assert body["promotion"] == {
+        "id": promotion.pk,
+        "title": "Bikes",
+        "merchant": {"id": promotion.merchant_id, "name": "Ford"},
+    }
+    assert stock(promotion) == (3, 2)
+
+
+def test_not_eligible_is_403_with_the_unmet_conditions(api_as, make_consumer, given_score, make_promotion):
+    promotion = make_promotion(min_score=750, quantity=3)
+    bob = given_score(make_consumer("bob"), 690)
+
+    response = api_as(bob).post(claim_url(promotion.pk))
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You do not meet this promotion's conditions yet.",
+        "code": "not_eligible",
+        "unmet": ["A score of 750 or more"],
+    }
+    assert (Claim.objects.count(), stock(promotion)) == (0, (3, 3))
+
+
+def test_not_opted_in_is_not_eligible(api_as, make_consumer, make_promotion):
+    response = api_as(make_consumer("erin", opted_in=False)).post(claim_url(make_promotion().pk))
+
+    assert (response.status_code, response.json()["code"], response.json()["unmet"]) == (
+        403,
+        "not_eligible",
+        ["Opt in to scoring"],
+    )
+
+
+def test_merchant_staff_are_not_eligible(api_as, merchant_owner, make_promotion):
+    response = api_as(merchant_owner).post(claim_url(make_promotion().pk))
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_eligible")
+
+
+def test_sold_out_is_409(api_as, ann, make_promotion):
+    promotion = make_promotion(quantity=0)
+
+    response = api_as(ann).post(claim_url(promotion.pk))
+
+    assert (response.status_code, response.json()["code"]) == (409, "sold_out")
+    assert Claim.objects.count() == 0
+
+
+def test_limit_reached_is_409(api_as, ann, make_promotion):
+    promotion = make_promotion(quantity=5)
+    api = api_as(ann)
+    api.post(claim_url(promotion.pk))
+
+    response = api.post(claim_url(promotion.pk))
+
+    assert (response.status_code, response.json()["code"]) == (409, "limit_reached")
+    assert (Claim.objects.count(), stock(promotion)) == (1, (5, 4))
+
+
+def test_a_paused_promotion_is_409_not_active(api_as, ann, make_promotion):
+    promotion = services.promotion_pause(promotion=make_promotion())
+
+    response = api_as(ann).post(claim_url(promotion.pk))
+
+    assert (response.status_code, response.json()["code"]) == (409, "not_active")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/perks/999999/claim/", "/api/v1/perks/99999999999999999999999/claim/"]
+)
+def test_an_unknown_promotion_is_404(api_as, ann, path):
+    assert api_as(ann).post(path).status_code == 404
+
+
+def test_a_draft_is_404_to_consumers(api_as, ann, make_promotion):
+    assert api_as(ann).post(claim_url(make_promotion(status="draft").pk)).status_code == 404
+
+
+def test_the_same_idempotency_key_returns_the_first_claim(api_as, ann, make_promotion):
+    promotion = make_promotion(quantity=5, per_user_limit=3)
+    api = api_as(ann)
+
+    first = api.post(claim_url(promotion.pk), HTTP_IDEMPOTENCY_KEY="retry-1")
+    again = api.post(claim_url(promotion.pk), HTTP_IDEMPOTENCY_KEY="retry-1")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert (Claim.objects.count(), stock(promotion)) == (1, (5, 4))
+
+
+def test_an_idempotency_key_reused_for_another_request_is_422(api_as, ann, make_promotion):
+    api = api_as(ann)
+    api.post(claim_url(make_promotion(title="One").pk), HTTP_IDEMPOTENCY_KEY="retry-1")
+
+    response = api.post(claim_url(make_promotion(title="Two").pk), HTTP_IDEMPOTENCY_KEY="retry-1")
+
+    assert (response.status_code, response.json()["code"]) == (422, "idempotency_mismatch")
+    assert Claim.objects.count() == 1
+
+
+def test_an_overlong_idempotency_key_is_400(api_as, ann, make_promotion):
+    response = api_as(ann).post(claim_url(make_promotion().pk), HTTP_IDEMPOTENCY_KEY="k" * 500)
+
+    assert response.status_code == 400
+    assert response.json() == {"idempotency_key": ["An idempotency key has at most 100 characters."]}
+
+
+# GET /api/v1/me/claims/ ---------------------------------------------------------------------
+
+
+def test_my_claims_are_mine_with_who_checked_them(
+    api_as, ann, make_consumer, given_score, make_promotion, merchant
+):
+    promotion = make_promotion(quantity=5)
+    mine = services.claim_create(promotion=promotion, person=ann)
+    services.claim_verify(merchant=merchant, code=mine.code)
+    services.claim_create(promotion=promotion, person=given_score(make_consumer("ben"), 700))
+
+    response = api_as(ann).get("/api/v1/me/claims/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    assert (body["results"][0]["code"], body["results"][0]["status"]) == (mine.code, "used")
+    assert [
+        (check["merchant"]["name"], check["outcome"]) for check in body["results"][0]["counter_checks"]
+    ] == [("Ford", "verified")]
+
+
+def test_my_claims_in_a_fixed_number_of_queries(
+    api_as, ann, make_promotion, merchant, django_assert_max_num_queries
+):
+    api = api_as(ann)
+    for n in range(12):
+        claim = services.claim_create(promotion=make_promotion(title=f"Perk {n}"), person=ann)
+        services.claim_verify(merchant=merchant, code=claim.code)
+
+    with django_assert_max_num_queries(4):
+        assert api.get("/api/v1/me/claims/").json()["count"] == 12
+
+
+def test_cancelling_my_claim_returns_the_unit(api_as, ann, make_promotion):
+    promotion = make_promotion(quantity=5)
+    claim = services.claim_create(promotion=promotion, person=ann)
+
+    response = api_as(ann).post(f"/api/v1/me/claims/{claim.pk}/cancel/")
+
+    assert (response.status_code, response.json()["status"]) == (200, "cancelled")
+    assert stock(promotion) == (5, 5)
+
+
+def test_cancelling_someone_elses_claim_is_404(api_as, ann, make_consumer, make_promotion):
+    claim = services.claim_create(promotion=make_promotion(), person=ann)
+
+    response = api_as(make_consumer("mallory")).post(f"/api/v1/me/claims/{claim.pk}/cancel/")
+
+    assert response.status_code == 404
+    assert Claim.objects.get().status == "active"
+
+
+# Shares -------------------------------------------------------------------------------------
+
+
+def test_sharing_answers_201_with_a_link(api_as, ann):
+    response = api_as(ann).post("/api/v1/me/shares/", {"show": "band", "expires_in_days": 30}, format="json")
+
+    assert response.status_code == 201
+    share = Share.objects.get()
+    body = response.json()
+    assert (body["id"], body["token"], body["show"]) == (share.pk, share.token, "band")
+    assert body["url"] == f"http://testserver/api/v1/shares/{share.token}/"
+    assert len(share.token) == 43
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        ({"show": "everything", "expires_in_days": 30}, {"show": ['"everything" is not a valid choice.']}),
+        ({"show": "band", "expires_in_days": 0}, {"expires_in_days": ["A share lasts from 1 to 365 days."]}),
+        (
+            {"show": "band", "expires_in_days": 366},
+            {"expires_in_days": ["A share lasts from 1 to 365 days."]},
+        ),
+        (
+            {"show": "band", "expires_in_days": 10**40},
+            {"expires_in_days": ["A share lasts from 1 to 365 days."]},
+        ),
+        ({"show": "band", "expires_in_days": "soon"}, {"expires_in_days": ["A valid integer is required."]}),
+        ({"show": ["band"], "expires_in_days": 3}, {"show": ["\"['band']\" is not a valid choice."]}),
+        ({}, {"show": ["This field is required."], "expires_in_days": ["This field is required."]}),
+    ],
+)
+def test_bad_share_requests_are_400_by_field(api_as, ann, payload, errors):
+    response = api_as(ann).post("/api/v1/me/shares/", payload, format="json")
+
+    assert (response.status_code, response.json()) == (400, errors)
+    assert Share.objects.count() == 0
+
+
+def test_sharing_before_opting_in_is_403(api_as, make_consumer):
+    response = api_as(make_consumer("erin", opted_in=False)).post(
+        "/api/v1/me/shares/", {"show": "band", "expires_in_days": 3}, format="json"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_opted_in")
+    assert Share.objects.count() == 0
+
+
+def test_a_band_share_opens_without_a_login(api_as, anon, ann):
+    token = (
+        api_as(ann)
+        .post("/api/v1/me/shares/", {"show": "band", "expires_in_days": 3}, format="json")
+        .json()["token"]
+    )
+
+    response = anon.get(f"/api/v1/shares/{token}/")
+
+    assert response.status_code == 200
+    assert response.json() == {"band": "excellent", "as_of": timezone.localdate().isoformat()}
+
+
+def test_a_score_share_shows_the_score(api_as, anon, ann):
+    token = (
+        api_as(ann)
+        .post("/api/v1/me/shares/", {"show": "score", "expires_in_days": 3}, format="json")
+        .json()["token"]
+    )
+
+    assert anon.get(f"/api/v1/shares/{token}/").json() == {
+        "band": "excellent",
+        "as_of": timezone.localdate().isoformat(),
+        "score": 700,
+    }
+
+
+def test_a_share_opens_even_with_a_stale_token_header(ann):
+    share = services.share_create(person=ann, show="band", expires_in_days=3)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    assert api.get(f"/api/v1/shares/{share.token}/").status_code == 200
+
+
+def test_a_revoked_share_is_404(api_as, anon, ann):
+    share = services.share_create(person=ann, show="score", expires_in_days=3)
+
+    revoke = api_as(ann).delete(f"/api/v1/me/shares/{share.pk}/")
+
+    assert revoke.status_code == 204
+    assert anon.get(f"/api/v1/shares/{share.token}/").status_code == 404
+    assert Share.objects.get().revoked_at is not None
+
+
+def test_an_expired_share_is_404(anon, ann):
+    share = services.share_create(person=ann, show="band", expires_in_days=1)
+    Share.objects.filter(pk=share.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3),
+        expires_at=timezone.now() - datetime.timedelta(days=2),
+    )
+
+    assert anon.get(f"/api/v1/shares/{share.token}/").status_code == 404
+
+
+def test_a_share_of_someone_who_opted_out_is_404(anon, ann):
+    share = services.share_create(person=ann, show="band", expires_in_days=3)
+    ConsumerProfile.objects.filter(user=ann).update(is_opted_in=False)
+
+    assert anon.get(f"/api/v1/shares/{share.token}/").status_code == 404
+
+
+@pytest.mark.parametrize("token", ["nope", "%F0%9F%98%80", "x" * 3000])
+def test_an_unknown_share_token_is_404(anon, token):
+    assert anon.get(f"/api/v1/shares/{token}/").status_code == 404
+
+
+def test_revoking_someone_elses_share_is_404(api_as, ann, make_consumer):
+    share = services.share_create(person=ann, show="band", expires_in_days=3)
+
+    response = api_as(make_consumer("mallory")).delete(f"/api/v1/me/shares/{share.pk}/")
+
+    assert response.status_code == 404
+    assert Share.objects.get().revoked_at is None
+
+
+def test_my_shares_are_listed(api_as, ann):
+    share = services.share_create(person=ann, show="band", expires_in_days=3)
+
+    body = api_as(ann).get("/api/v1/me/shares/").json()
+
+    assert [item["id"] for item in body["results"]] == [share.pk]
+
+
+# Malformed input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("{not json", 400),
+        ("[" * 100_000 + "]" * 100_000, 400),
+        (json.dumps({"show": "band", "expires_in_days": 3, "extra": "😀" * 1000}), 201),
+        (json.dumps([1, 2, 3]), 400),
+        (json.dumps("band"), 400),
+        ("\udcff", 400),
+    ],
+)
+def test_malformed_bodies_are_400_never_500(api_as, ann, body, status):
+    response = api_as(ann).post(
+        "/api/v1/me/shares/", body.encode("utf-8", "surrogatepass"), content_type="application/json"
+    )
+
+    assert response.status_code == status

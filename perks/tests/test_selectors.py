@@ -1,0 +1,340 @@
+"""perks/selectors.py: the perks a person sees, audiences, claim lists, forecasts and shares."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import ConsumerProfile, MembershipTier
+from perks import selectors, services
+from perks.models import Claim, Promotion, Share
+
+from .factories import ClaimFactory, PersonFactory, PromotionFactory, ShareFactory
+
+pytestmark = pytest.mark.django_db
+
+LOUNGE = {
+    "any": [{"counter": "ticket_class", "in": ["first"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+}
+
+
+def perk_of(perks: list[selectors.Perk], promotion: Promotion) -> selectors.Perk:
+    return next(perk for perk in perks if perk.promotion.pk == promotion.pk)
+
+
+# perks_for_person ---------------------------------------------------------------------------
+
+
+def test_perks_show_eligibility_and_points_away(make_promotion, ann):
+    reachable = make_promotion(title="Bikes", min_score=650, quantity=20)
+    exact = make_promotion(title="Books", min_score=700)
+    far = make_promotion(title="Cars", min_score=750)
+
+    perks = selectors.perks_for_person(person=ann)
+
+    assert [(p.promotion.title, p.eligible, p.points_away, p.unmet) for p in perks] == [
+        ("Bikes", True, 0, []),
+        ("Books", True, 0, []),
+        ("Cars", False, 50, ["A score of 750 or more"]),
+    ]
+    assert (perk_of(perks, reachable).remaining, perk_of(perks, exact).remaining) == (20, None)
+    assert perk_of(perks, far).benefit == "Deposit of ¥299.00 waived"
+
+
+def test_only_live_promotions_are_listed(make_promotion, ann, other_merchant):
+    live = make_promotion(title="Live")
+    make_promotion(title="Draft", status="draft")
+    paused = make_promotion(title="Paused")
+    services.promotion_pause(promotion=paused)
+    make_promotion(title="Later", starts_at=timezone.now() + datetime.timedelta(days=1))
+    other_merchant.status = "suspended"
+    other_merchant.save(update_fields=["status"])
+    make_promotion(title="Suspended merchant", merchant=other_merchant)
+
+    assert [perk.promotion for perk in selectors.perks_for_person(person=ann)] == [live]
+
+
+def test_the_lounge_for_a_standard_member_is_eligible_subject_to_the_counter(make_promotion, ann):
+    make_promotion(conditions=LOUNGE)
+
+    perk = selectors.perks_for_person(person=ann)[0]
+
+    assert (perk.eligible, perk.unmet, perk.at_counter) == (
+        True,
+        [],
+        ["First-class ticket (checked at the counter)"],
+    )
+
+
+def test_the_lounge_for_a_platinum_member_is_simply_eligible(make_promotion, ann, set_tier):
+    make_promotion(conditions=LOUNGE)
+    set_tier(ann, MembershipTier.PLATINUM)
+
+    perk = selectors.perks_for_person(person=ann)[0]
+
+    assert (perk.eligible, perk.unmet, perk.at_counter) == (True, [], [])
+
+
+def test_the_lounge_below_its_threshold_still_says_what_the_counter_checks(make_promotion, ann, given_score):
+    make_promotion(conditions=LOUNGE, min_score=650)
+    given_score(ann, 600)
+
+    perk = selectors.perks_for_person(person=ann)[0]
+
+    assert (perk.eligible, perk.points_away, perk.unmet, perk.at_counter) == (
+        False,
+        50,
+        ["A score of 650 or more"],
+        ["First-class ticket (checked at the counter)"],
+    )
+
+
+def test_sub_score_conditions_read_the_latest_snapshot(make_promotion, ann, given_score):
+    make_promotion(conditions={"attr": "dimension", "key": "credit_history", "gte": 60})
+    given_score(ann, 700, credit_history=59)
+    before = selectors.perks_for_person(person=ann)[0]
+    given_score(ann, 700, credit_history=60)
+    after = selectors.perks_for_person(person=ann)[0]
+
+    assert (before.eligible, before.unmet) == (False, ["Credit history of at least 60 out of 100"])
+    assert (after.eligible, after.unmet) == (True, [])
+
+
+def test_a_person_not_opted_in_sees_what_to_do(make_promotion, make_consumer):
+    make_promotion()
+
+    perk = selectors.perks_for_person(person=make_consumer("erin", opted_in=False))[0]
+
+    assert (perk.eligible, perk.points_away, perk.unmet) == (False, None, ["Opt in to scoring"])
+
+
+def test_a_blacklisted_person_is_told_so(make_promotion, ann, blacklist, given_score):
+    make_promotion(min_score=650)
+    blacklist(ann)
+    given_score(ann, 420)
+
+    perk = selectors.perks_for_person(person=ann)[0]
+
+    assert (perk.eligible, perk.points_away, perk.unmet) == (
+        False,
+        230,
+        ["Not on the court blacklist", "A score of 650 or more"],
+    )
+
+
+def test_claims_left_counts_down_to_the_limit(make_promotion, ann):
+    promotion = make_promotion(per_user_limit=2)
+    services.claim_create(promotion=promotion, person=ann)
+
+    assert selectors.perks_for_person(person=ann)[0].claims_left == 1
+
+
+def test_the_perks_page_reads_a_fixed_number_of_queries(make_promotion, ann, django_assert_max_num_queries):
+    for n in range(3):
+        make_promotion(title=f"Perk {n}", conditions=LOUNGE)
+    with django_assert_max_num_queries(3):
+        assert len(selectors.perks_for_person(person=ann)) == 3
+    for n in range(3, 15):
+        make_promotion(title=f"Perk {n}", conditions={"attr": "dimension", "key": "identity", "gte": 10})
+
+    with django_assert_max_num_queries(3):
+        assert len(selectors.perks_for_person(person=ann)) == 15
+
+
+# promotion_audience -------------------------------------------------------------------------
+
+
+def people(count: int, score: int) -> None:
+    PersonFactory.create_batch(count, profile__score=score)
+
+
+def bucket(audience: selectors.Audience, low: int) -> int | None:
+    return next(item.count for item in audience.histogram if item.low == low)
+
+
+def test_the_audience_counts_people_at_or_above_the_threshold():
+    promotion = PromotionFactory(min_score=650)
+    people(12, 650)
+    people(10, 700)
+    people(15, 640)
+
+    audience = selectors.promotion_audience(promotion=promotion)
+
+    assert audience.qualifying == 20
+    assert (bucket(audience, 640), bucket(audience, 650), bucket(audience, 700)) == (10, 10, 10)
+
+
+def test_counts_under_ten_are_withheld():
+    promotion = PromotionFactory(min_score=650)
+    people(9, 660)
+    people(3, 600)
+
+    audience = selectors.promotion_audience(promotion=promotion)
+
+    assert audience.qualifying is None
+    assert {item.count for item in audience.histogram} == {None}
+
+
+def test_counts_are_rounded_down_so_two_thresholds_cannot_be_subtracted():
+    people(14, 650)
+    people(11, 660)
+
+    at_650 = selectors.promotion_audience(promotion=PromotionFactory(min_score=650))
+    at_660 = selectors.promotion_audience(promotion=PromotionFactory(min_score=660))
+
+    assert (at_650.qualifying, at_660.qualifying) == (20, 10)
+
+
+def test_the_histogram_runs_in_tens_from_100_below_to_100_above():
+    audience = selectors.promotion_audience(promotion=PromotionFactory(min_score=650))
+
+    assert [(item.low, item.high) for item in audience.histogram] == [
+        (low, low + 9) for low in range(550, 750, 10)
+    ]
+
+
+def test_the_histogram_stops_at_the_ends_of_the_scale():
+    low = selectors.promotion_audience(promotion=PromotionFactory(min_score=400))
+    high = selectors.promotion_audience(promotion=PromotionFactory(min_score=900))
+
+    assert (low.histogram[0].low, low.histogram[-1].high) == (350, 499)
+    assert (high.histogram[0].low, high.histogram[-1].low, high.histogram[-1].high) == (800, 950, 950)
+
+
+def test_the_audience_leaves_out_the_opted_out_and_the_blacklisted(blacklist):
+    promotion = PromotionFactory(min_score=650)
+    people(10, 700)
+    opted_out = PersonFactory(profile__score=700)
+    ConsumerProfile.objects.filter(user=opted_out).update(is_opted_in=False)
+    blacklist(PersonFactory(profile__score=700))
+
+    assert selectors.promotion_audience(promotion=promotion).qualifying == 10
+
+
+def test_the_audience_is_one_query(django_assert_num_queries):
+    promotion = PromotionFactory(min_score=650)
+
+    with django_assert_num_queries(1):
+        selectors.promotion_audience(promotion=promotion)
+
+
+# Claims -------------------------------------------------------------------------------------
+
+
+def test_claims_for_a_promotion_filter_by_status():
+    promotion = PromotionFactory()
+    active = ClaimFactory(promotion=promotion)
+    ClaimFactory(promotion=promotion, status=Claim.Status.USED)
+    ClaimFactory()
+
+    assert list(selectors.claims_for_promotion(promotion=promotion, status="active")) == [active]
+    assert selectors.claims_for_promotion(promotion=promotion).count() == 2
+
+
+def test_claims_for_a_person_are_theirs_newest_first():
+    person = PersonFactory()
+    older = ClaimFactory(person=person, claimed_at=timezone.now() - datetime.timedelta(days=1))
+    newer = ClaimFactory(person=person)
+    ClaimFactory()
+
+    assert list(selectors.claims_for_person(person=person)) == [newer, older]
+
+
+# sellout_forecast ---------------------------------------------------------------------------
+
+NOW = datetime.datetime(2026, 12, 10, 12, 0, tzinfo=datetime.UTC)
+
+
+def test_the_forecast_extends_the_claim_rate_so_far():
+    promotion = PromotionFactory(quantity=20, remaining=15, starts_at=NOW - datetime.timedelta(days=5))
+    ClaimFactory(promotion=promotion, claimed_at=NOW - datetime.timedelta(days=6))
+
+    assert selectors.sellout_forecast(promotion=promotion, now=NOW) == NOW + datetime.timedelta(days=15)
+
+
+def test_the_rate_counts_from_the_first_claim_when_later_than_the_start():
+    promotion = PromotionFactory(quantity=10, remaining=8, starts_at=NOW - datetime.timedelta(days=30))
+    ClaimFactory(promotion=promotion, claimed_at=NOW - datetime.timedelta(days=2))
+
+    assert selectors.sellout_forecast(promotion=promotion, now=NOW) == NOW + datetime.timedelta(days=8)
+
+
+@pytest.mark.parametrize(
+    "stock",
+    [
+        {"quantity": None, "remaining": None},
+        {"quantity": 10, "remaining": 10},
+        {"quantity": 10, "remaining": 0},
+    ],
+)
+def test_no_forecast_without_a_limit_without_claims_or_once_sold_out(stock):
+    promotion = PromotionFactory(starts_at=NOW - datetime.timedelta(days=5), **stock)
+
+    assert selectors.sellout_forecast(promotion=promotion, now=NOW) is None
+
+
+def test_no_forecast_for_a_sell_out_beyond_five_years():
+    promotion = PromotionFactory(
+        quantity=1_000_000, remaining=999_999, starts_at=NOW - datetime.timedelta(days=3000)
+    )
+
+    assert selectors.sellout_forecast(promotion=promotion, now=NOW) is None
+
+
+def test_no_forecast_when_it_ends_before_selling_out():
+    promotion = PromotionFactory(
+        quantity=20,
+        remaining=15,
+        starts_at=NOW - datetime.timedelta(days=5),
+        ends_at=NOW + datetime.timedelta(days=3),
+    )
+
+    assert selectors.sellout_forecast(promotion=promotion, now=NOW) is None
+
+
+# share_public -------------------------------------------------------------------------------
+
+
+def test_a_band_share_shows_the_band_and_date_only():
+    person = PersonFactory(profile__score=712)
+    share = ShareFactory(person=person, show=Share.Show.BAND)
+
+    assert selectors.share_public(token=share.token) == selectors.PublicShare(
+        band="excellent", as_of=timezone.localdate(), score=None
+    )
+
+
+def test_a_score_share_shows_the_score_too():
+    share = ShareFactory(person=PersonFactory(profile__score=655), show=Share.Show.SCORE)
+
+    assert selectors.share_public(token=share.token).score == 655
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"revoked_at": timezone.now()},
+        {
+            "created_at": timezone.now() - datetime.timedelta(days=2),
+            "expires_at": timezone.now() - datetime.timedelta(seconds=1),
+        },
+    ],
+)
+def test_a_revoked_or_expired_share_shows_nothing(change):
+    share = ShareFactory(person=PersonFactory(profile__score=700))
+    Share.objects.filter(pk=share.pk).update(**change)
+
+    assert selectors.share_public(token=share.token) is None
+
+
+def test_a_share_of_someone_who_opted_out_shows_nothing():
+    person = PersonFactory(profile__score=700)
+    share = ShareFactory(person=person)
+    ConsumerProfile.objects.filter(user=person).update(is_opted_in=False)
+
+    assert selectors.share_public(token=share.token) is None
+
+
+@pytest.mark.parametrize("token", ["", "nope", "x" * 10_000])
+def test_an_unknown_token_shows_nothing(token):
+    assert selectors.share_public(token=token) is None
