@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
+    "portal",
     "accounts",
     "scoring",
     "perks",
@@ -162,12 +163,21 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # A task still unacknowledged after the visibility timeout is handed out again, so it must
 # stay well above the longest hard time limit (a test keeps these relations honest).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # With Redis down, publishing fails fast and the outbox keeps the message (portal/outbox.py).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "nightly-score-recompute": {
         "task": "scoring.recompute_nightly",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "outbox-relay": {
+        "task": "portal.outbox_relay",
+        "schedule": timedelta(minutes=1),
     },
     "recompute-sweeper": {
         "task": "scoring.recompute_sweep",

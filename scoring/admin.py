@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from portal.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     Balance,
@@ -20,19 +22,6 @@ from .models import (
 )
 
 PERSON_SEARCH = ["person__username", "person__email"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are made by the system and only looked at by people."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Partner)
@@ -209,3 +198,59 @@ class RecomputeRunAdmin(ReadOnlyAdmin):
         if not run.people_total:
             return "-"
         return f"{run.people_done}/{run.people_total} ({100 * run.people_done // run.people_total}%)"
+
+
+# --- Disputes (the consumer dashboard's section) --------------------------------------------
+# Imported here, not at the top, so this section stays apart from the code others edit.
+from collections.abc import Callable  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from .models import Dispute  # noqa: E402
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """Staff answer disputes here: write the answer in Response, then accept or reject."""
+
+    list_display = ["id", "person", "subject", "status", "due_by", "created_at", "resolved_at"]
+    list_filter = ["status"]
+    search_fields = [*PERSON_SEARCH, "signal", "blacklist_entry__case_number"]
+    list_select_related = ["person", "blacklist_entry"]
+    ordering = ["status", "due_by"]
+    fields = ["person", "blacklist_entry", "signal", "reason", "status", "due_by", "resolved_at", "response"]
+    readonly_fields = ["person", "blacklist_entry", "signal", "reason", "status", "due_by", "resolved_at"]
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # people open disputes from their dashboard
+
+    @admin.display(description="Disputed")
+    def subject(self, dispute: Dispute) -> str:
+        return str(dispute.blacklist_entry) if dispute.blacklist_entry else dispute.signal
+
+    @admin.action(description="Accept: lift a disputed listing as overturned and recompute the score")
+    def accept(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        self._answer(request, queryset, lambda dispute: services.dispute_accept(dispute=dispute))
+
+    @admin.action(description="Reject, with the reason written in Response")
+    def reject(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        def reject_one(dispute: Dispute) -> Dispute:
+            return services.dispute_reject(dispute=dispute, response=dispute.response)
+
+        self._answer(request, queryset, reject_one)
+
+    def _answer(
+        self, request: HttpRequest, queryset: QuerySet[Dispute], answer: Callable[[Dispute], Dispute]
+    ) -> None:
+        done = 0
+        for dispute in queryset.select_related("blacklist_entry", "person"):
+            try:
+                answer(dispute)
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+                self.message_user(request, f"Dispute {dispute.pk}: {problem}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Answered {done} dispute(s).", messages.SUCCESS)

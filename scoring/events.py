@@ -6,6 +6,7 @@ the envelope (id, type, person, data) and ``events[<index>].data.<field>`` for t
 """
 
 import datetime
+import math
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from accounts.models import ConsumerProfile, User
 from .models import BillKind, BlacklistEntry, Education, EventKind, IngestedEvent, Partner
 
 MAX_BATCH = 1000
+MAX_DEPTH = 20  # how deeply an event's JSON may nest
+UNSTORABLE = _("This event holds a null character, a lone surrogate, an infinite number or deep nesting.")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 EARLIEST = datetime.date(1990, 1, 1)
 
@@ -175,6 +178,30 @@ def _flatten(errors: object, prefix: str, into: dict[str, list[str]]) -> None:
         into.setdefault(prefix, []).extend(str(message) for message in errors)  # type: ignore[union-attr]
 
 
+def _storable(item: dict) -> bool:
+    """Whether the event as received can be kept as JSON: PostgreSQL's jsonb (and SQLite's JSON check)
+    refuse null characters, lone surrogates and infinite numbers even in fields nobody reads."""
+    pending: list[tuple[object, int]] = [(item, 0)]
+    while pending:  # a loop, not recursion: the input decides how deep it goes
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            pending.extend((part, depth + 1) for pair in value.items() for part in pair)
+        elif isinstance(value, list):
+            pending.extend((part, depth + 1) for part in value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            return False
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+            if "\x00" in value:
+                return False
+    return True
+
+
 def events_validate(
     *, partner: Partner, items: list[object], label: str = "events[{}]", number_from: int = 0
 ) -> list[ValidEvent]:
@@ -196,6 +223,9 @@ def events_validate(
         payload = PAYLOADS[envelope.validated_data["type"]](data=item["data"])
         if not payload.is_valid():
             _flatten(payload.errors, f"{where}.data", errors)
+            continue
+        if not _storable(item):
+            errors[where] = [str(UNSTORABLE)]
             continue
         envelopes.append((index, envelope.validated_data, payload.validated_data))
 

@@ -347,3 +347,49 @@ class RecomputeChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_person_id}-{self.last_person_id} ({self.status})"
+
+
+# --- Disputes -------------------------------------------------------------------------------
+
+
+class Dispute(models.Model):
+    """A person's challenge of a listing or of any data we hold; staff answer within 20 days."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="disputes")
+    blacklist_entry = models.ForeignKey(
+        BlacklistEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="disputes"
+    )
+    signal = models.CharField(
+        max_length=200, blank=True, help_text="The data disputed, in the person's words."
+    )
+    reason = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(blank=True, help_text="Shown to the person; required to reject.")
+    due_by = models.DateField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_by"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | (~Q(status="open") & Q(resolved_at__isnull=False)),
+                name="dispute_resolved_when_closed",
+            ),
+            models.UniqueConstraint(
+                fields=["blacklist_entry"],
+                condition=Q(status="open", blacklist_entry__isnull=False),
+                name="one_open_dispute_per_listing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.pk} by {self.person_id} ({self.status})"

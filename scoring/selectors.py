@@ -260,6 +260,7 @@ def scorecard_of(*, model: ScoringModel) -> Scorecard:
 from django.utils import timezone  # noqa: E402
 
 from .engine import ScoreResult, simulate  # noqa: E402
+from .models import Dispute  # noqa: E402
 
 DASHBOARD_BILLS = 12
 DASHBOARD_RENT_PAYMENTS = 6
@@ -305,3 +306,12 @@ def score_simulate(
         features = features_for_person(person=person, as_of=as_of or timezone.localdate())
     scorecard = scorecard_of(model=scoring_model_active())
     return simulate(features, scorecard, **changes)
+
+
+DASHBOARD_DISPUTES = 10
+
+
+def disputes_of(*, person: User, limit: int = DASHBOARD_DISPUTES) -> list[Dispute]:
+    """The person's latest disputes with the listing each is about, newest first."""
+    disputes = Dispute.objects.filter(person=person).select_related("blacklist_entry")
+    return list(disputes.order_by("-created_at", "-id")[:limit])

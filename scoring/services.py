@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile, User
+from portal import outbox
 
 from . import engine, events, selectors, tasks
 from .authentication import key_hash
@@ -284,7 +285,7 @@ def events_ingest(
     person_ids = sorted({event.person.pk for event in valid})
     as_of = today().isoformat()
     for person_id in person_ids:
-        tasks.recompute_person.delay_on_commit(person_id, as_of)
+        outbox.enqueue(tasks.recompute_person, person_id, as_of)
     logger.info("events ingested partner=%s events=%d people=%d", partner.slug, len(stored), len(person_ids))
     return stored
 
@@ -298,7 +299,7 @@ def blacklist_entry_lift(
     entry.lift_reason = reason
     entry.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
     if recompute:
-        tasks.recompute_person.delay_on_commit(entry.person_id, today().isoformat())
+        outbox.enqueue(tasks.recompute_person, entry.person_id, today().isoformat())
     return entry
 
 
@@ -379,7 +380,7 @@ def recompute_chunks_dispatch(*, run: RecomputeRun, stale_before: datetime.datet
     chunk_ids = list(pending.values_list("pk", flat=True))
     RecomputeChunk.objects.filter(pk__in=chunk_ids).update(dispatched_at=timezone.now())
     for chunk_id in chunk_ids:
-        tasks.recompute_chunk.delay_on_commit(chunk_id)
+        outbox.enqueue(tasks.recompute_chunk, chunk_id)
     return len(chunk_ids)
 
 
@@ -450,6 +451,9 @@ def recompute_sweep(*, now: datetime.datetime | None = None) -> int:
     requeued = 0
     for run in RecomputeRun.objects.filter(status=RecomputeRun.Status.RUNNING):
         requeued += recompute_chunks_dispatch(run=run, stale_before=stale_before)
+        # A worker that died between its last chunk's commit and the finish check leaves the
+        # run "running" with nothing pending: finish it here.
+        recompute_run_finish_if_complete(run_id=run.pk)
         deadline = timezone.make_aware(datetime.datetime.combine(run.as_of, RUN_DEADLINE))
         if now > deadline and not run.is_late:
             RecomputeRun.objects.filter(pk=run.pk).update(is_late=True, updated_at=now)
@@ -462,7 +466,9 @@ def recompute_sweep(*, now: datetime.datetime | None = None) -> int:
 def recompute_run_resume(*, as_of: datetime.date) -> int:
     """Queue again every unfinished chunk of a date's run (after a crash), at once."""
     run = RecomputeRun.objects.get(as_of=as_of)
-    return recompute_chunks_dispatch(run=run)
+    queued = recompute_chunks_dispatch(run=run)
+    recompute_run_finish_if_complete(run_id=run.pk)
+    return queued
 
 
 def recompute_run_sync(*, as_of: datetime.date, chunk_size: int | None = None) -> RecomputeRun:
@@ -474,3 +480,99 @@ def recompute_run_sync(*, as_of: datetime.date, chunk_size: int | None = None) -
         recompute_chunk_run(chunk_id=chunk_id)
     run.refresh_from_db()
     return run
+
+
+# --- Disputes (the consumer dashboard's section) --------------------------------------------
+
+# Imported here, not at the top, so this section stays apart from the code others edit.
+from django.db import IntegrityError  # noqa: E402
+
+from .models import Dispute  # noqa: E402
+
+DISPUTE_ANSWER_DAYS = 20  # China's credit-reporting rule
+
+
+@transaction.atomic
+def dispute_create(
+    *, person: User, reason: str, signal: str = "", blacklist_entry: BlacklistEntry | None = None
+) -> Dispute:
+    """Record a person's dispute of a listing or of other data, to be answered within 20 days."""
+    errors: dict[str, list[str]] = {}
+    reason, signal = reason.strip(), signal.strip()
+    if not reason:
+        errors["reason"] = [_("Say why the data is wrong.")]
+    if blacklist_entry is None and not signal:
+        errors["signal"] = [_("Say which data is wrong.")]
+    if blacklist_entry is not None:
+        if blacklist_entry.person_id != person.pk:
+            raise BlacklistEntry.DoesNotExist("no such listing for this person")
+        if Dispute.objects.filter(blacklist_entry=blacklist_entry, status=Dispute.Status.OPEN).exists():
+            errors["blacklist_entry"] = [_("You already have an open dispute about this listing.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            dispute = Dispute.objects.create(
+                person=person,
+                blacklist_entry=blacklist_entry,
+                signal=signal,
+                reason=reason,
+                due_by=today() + datetime.timedelta(days=DISPUTE_ANSWER_DAYS),
+            )
+    except IntegrityError as error:  # a second submit raced the check above
+        raise ValidationError(
+            {"blacklist_entry": [_("You already have an open dispute about this listing.")]}
+        ) from error
+    logger.info(
+        "dispute opened dispute=%s person=%s listing=%s",
+        dispute.pk,
+        person.pk,
+        blacklist_entry.pk if blacklist_entry else None,
+    )
+    return dispute
+
+
+def _dispute_open_locked(*, dispute: Dispute) -> Dispute:
+    locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    if locked.status != Dispute.Status.OPEN:
+        raise ValidationError(_("This dispute has already been answered."), code="dispute_closed")
+    return locked
+
+
+@transaction.atomic
+def dispute_accept(*, dispute: Dispute, response: str = "") -> Dispute:
+    """Uphold a dispute: a disputed listing is lifted as overturned and the score recomputed at once."""
+    dispute = _dispute_open_locked(dispute=dispute)
+    entry = dispute.blacklist_entry
+    if entry is not None:
+        entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
+        blacklist_entry_lift(
+            entry=entry,
+            lifted_on=max(today(), entry.listed_on),
+            reason=BlacklistEntry.LiftReason.OVERTURNED,
+            recompute=False,
+        )
+    dispute.status = Dispute.Status.ACCEPTED
+    dispute.response = response.strip() or dispute.response
+    dispute.resolved_at = timezone.now()
+    dispute.save(update_fields=["status", "response", "resolved_at", "updated_at"])
+    is_scored = ConsumerProfile.objects.filter(user_id=dispute.person_id, is_opted_in=True).exists()
+    if entry is not None and is_scored:
+        score_recompute(person=dispute.person)
+    logger.info("dispute accepted dispute=%s person=%s", dispute.pk, dispute.person_id)
+    return dispute
+
+
+@transaction.atomic
+def dispute_reject(*, dispute: Dispute, response: str) -> Dispute:
+    """Turn a dispute down, with the reason the person will read."""
+    response = response.strip()
+    if not response:
+        raise ValidationError({"response": [_("Give the reason for rejecting the dispute.")]})
+    dispute = _dispute_open_locked(dispute=dispute)
+    dispute.status = Dispute.Status.REJECTED
+    dispute.response = response
+    dispute.resolved_at = timezone.now()
+    dispute.save(update_fields=["status", "response", "resolved_at", "updated_at"])
+    logger.info("dispute rejected dispute=%s person=%s", dispute.pk, dispute.person_id)
+    return dispute

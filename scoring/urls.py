@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/opt-in/", views.opt_in, name="opt_in"),
     path("dashboard/opt-out/", views.opt_out, name="opt_out"),
+    path("dashboard/disputes/", views.dispute_create, name="dispute_create"),
 ]
 
 api_urlpatterns = [

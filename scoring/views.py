@@ -1,4 +1,4 @@
-"""The consumer's score pages: the dashboard, opting in and opting out."""
+"""The consumer's score pages: the dashboard, opting in and out, disputing data."""
 
 import datetime
 from collections.abc import Callable
@@ -7,17 +7,21 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile
 from accounts.selectors import consumer_profile, role_of
 
 from . import charts, engine, selectors, services
 from .bands import Band
-from .forms import OptInForm, WhatIfForm
+from .forms import DisputeForm, OptInForm, WhatIfForm
 from .models import Bill, Education, ScoreSnapshot
 
 HISTORY_DAYS = 365
@@ -66,10 +70,14 @@ def _is_opted_in(profile: ConsumerProfile | None) -> bool:
 
 @consumer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    person = request.user
-    profile = consumer_profile(user=person)
+    profile = consumer_profile(user=request.user)
     if not _is_opted_in(profile):
         return _opt_in_page(request, profile=profile, form=OptInForm())
+    return _dashboard_page(request)
+
+
+def _dashboard_page(request: HttpRequest, *, dispute_form: DisputeForm | None = None) -> HttpResponse:
+    person = request.user
     snapshot = selectors.score_current(person=person)
     if snapshot is None:
         return render(request, "scoring/score_pending.html")
@@ -78,6 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     features = selectors.features_for_person(person=person, as_of=today)
     what_if = WhatIfForm(request.GET if "what_if" in request.GET else None, features=features)
     history = selectors.score_history(person=person, since=today - datetime.timedelta(days=HISTORY_DAYS))
+    listings = selectors.blacklist_entries_active(person=person)
     reasons = _reasons(snapshot)
     bar_chart = charts.bar_chart([(key, getattr(snapshot, key)) for key in engine.DIMENSIONS])
     is_listed = bool(snapshot.reasons) and snapshot.reasons[0]["code"] == engine.BLACKLIST_ACTIVE
@@ -94,7 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "raising": [reason for reason in reasons if reason["direction"] == engine.RAISES],
         "is_listed": is_listed,
         "listing_reason": reasons[0] if is_listed else None,
-        "listings": selectors.blacklist_entries_active(person=person) if is_listed else [],
+        "listings": listings,
         "history": _history(history, today=today),
         "features": features,
         "education": Education(features.education).label,
@@ -103,6 +112,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "credit_line": selectors.credit_line_latest(person=person),
         "what_if": what_if,
         "simulation": _simulation(person=person, form=what_if, features=features),
+        "disputes": selectors.disputes_of(person=person),
+        "dispute_form": dispute_form or DisputeForm(listings=listings),
     }
     return render(request, "scoring/dashboard.html", context)
 
@@ -133,6 +144,29 @@ def opt_out(request: HttpRequest) -> HttpResponse:
         )
         return redirect("scoring:dashboard")
     return render(request, "scoring/opt_out.html")
+
+
+@consumer_required
+@require_POST
+def dispute_create(request: HttpRequest) -> HttpResponse:
+    if not _is_opted_in(consumer_profile(user=request.user)):
+        return redirect("scoring:dashboard")
+    form = DisputeForm(request.POST, listings=selectors.blacklist_entries_active(person=request.user))
+    if form.is_valid():
+        try:
+            dispute = services.dispute_create(person=request.user, **form.dispute())
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _("We have received your dispute and will answer by %(day)s.")
+                % {"day": date_format(dispute.due_by, "DATE_FORMAT")},
+            )
+            return redirect(reverse("scoring:dashboard") + "#disputes")
+    return _dashboard_page(request, dispute_form=form)
 
 
 def _opt_in_page(request: HttpRequest, *, profile: ConsumerProfile | None, form: OptInForm) -> HttpResponse:

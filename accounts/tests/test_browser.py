@@ -4,21 +4,21 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import services
-from tests.browser import browser, page, phone_page, screenshot  # noqa: F401
+from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-Long-pass-950"
 
 
-def sign_in(page, live_server, *, username: str, password: str) -> None:  # noqa: F811
+def sign_in(page, live_server, *, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Sign in").click()
 
 
-def test_consumer_signs_up_signs_out_and_signs_in_again(page, live_server):  # noqa: F811
+def test_consumer_signs_up_signs_out_and_signs_in_again(page, live_server):
     page.goto(live_server.url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your account")
@@ -45,7 +45,7 @@ def test_consumer_signs_up_signs_out_and_signs_in_again(page, live_server):  # n
     expect(nav.get_by_role("link", name="Sign up")).to_have_count(0)
 
 
-def test_sign_in_with_a_wrong_password_shows_an_error(page, live_server):  # noqa: F811
+def test_sign_in_with_a_wrong_password_shows_an_error(page, live_server):
     services.consumer_register(username="lin", email="lin@example.com", password=PASSWORD)
     page.goto(f"{live_server.url}/accounts/login/")
     screenshot(page, "login")
@@ -57,7 +57,7 @@ def test_sign_in_with_a_wrong_password_shows_an_error(page, live_server):  # noq
     screenshot(page, "login-error")
 
 
-def test_sign_up_errors_appear_next_to_their_fields(page, live_server):  # noqa: F811
+def test_sign_up_errors_appear_next_to_their_fields(page, live_server):
     services.consumer_register(username="taken", email="taken@example.com", password=PASSWORD)
     page.goto(f"{live_server.url}/accounts/sign-up/")
 
@@ -74,7 +74,7 @@ def test_sign_up_errors_appear_next_to_their_fields(page, live_server):  # noqa:
     screenshot(page, "sign-up-errors")
 
 
-def test_home_page_looks_right_on_desktop_and_phone(page, phone_page, live_server):  # noqa: F811
+def test_home_page_looks_right_on_desktop_and_phone(page, phone_page, live_server):
     page.goto(live_server.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Good credit should open doors.")
     screenshot(page, "home-desktop")
@@ -86,7 +86,7 @@ def test_home_page_looks_right_on_desktop_and_phone(page, phone_page, live_serve
     screenshot(phone_page, "home-phone")
 
 
-def test_sign_out_and_language_switch_work_without_javascript(browser, live_server):  # noqa: F811
+def test_sign_out_and_language_switch_work_without_javascript(browser, live_server):
     services.consumer_register(username="wu", email="wu@example.com", password=PASSWORD)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)

@@ -26,7 +26,10 @@ class Command(BaseCommand):
             raise CommandError(f"No partner with slug {partner!r}.") from exc
         if not file.exists():
             raise CommandError(f"{file}: no such file.")
-        items, first_line, problems = self._read(file)
+        try:
+            items, first_line, problems = self._read(file)
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{file}: not UTF-8 text ({exc.reason}); nothing was imported.") from exc
         if problems:
             raise CommandError("Nothing was imported:\n" + "\n".join(problems))
         try:
@@ -41,7 +44,8 @@ class Command(BaseCommand):
     def _read(self, file: Path) -> tuple[list[object], int, list[str]]:
         """The file's events, the line number of the first, and any lines that could not be read."""
         problems: list[str] = []
-        with file.open(encoding="utf-8", newline="") as handle:
+        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark, which is not part of the header.
+        with file.open(encoding="utf-8-sig", newline="") as handle:
             if file.suffix.lower() == ".csv":
                 # Line 1 is the header, so the first event is line 2.
                 items: list[object] = []

@@ -1,0 +1,115 @@
+"""Tests for accounts/management/commands/seed_demo.py: the demo population of shared/api.md."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import ConsumerProfile, MerchantStaff, User
+from scoring import selectors
+from scoring.models import ScoreSnapshot
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-pass-950"
+MERCHANT_LOGINS = ["ford", "meitu", "hellobike", "huashan", "library"]
+
+
+def seed(people: int = 30) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", people=people, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        f"{model._meta.label}": model.objects.count()
+        for label in ("accounts", "scoring", "perks")
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+def scores() -> set[tuple[str, str, int]]:
+    return set(ScoreSnapshot.objects.values_list("person__username", "as_of", "score"))
+
+
+def test_seeding_twice_changes_nothing():
+    # given
+    seed()
+    counts, snapshot_scores = row_counts(), scores()
+
+    # when
+    seed()
+
+    # then
+    assert row_counts() == counts
+    assert scores() == snapshot_scores
+    assert {
+        label: counts[label] for label in ("accounts.User", "accounts.ConsumerProfile", "accounts.Merchant")
+    } == {
+        "accounts.User": 5 + 30 + len(MERCHANT_LOGINS) + 1,
+        "accounts.ConsumerProfile": 5 + 30,
+        "accounts.Merchant": 10,
+    }
+    assert all(
+        counts[f"scoring.{name}"] > 0 for name in ("Bill", "Balance", "Purchase", "Identity", "Contact")
+    )
+
+
+def test_the_named_demo_people_score_as_the_contract_says():
+    # when
+    seed()
+
+    # then
+    current = {
+        name: selectors.score_current(person=User.objects.get(username=name))
+        for name in ("alice", "bob", "carol", "dave", "erin")
+    }
+    assert current["alice"].score >= 750
+    assert 650 <= current["bob"].score <= 699
+    assert (current["carol"].score, current["carol"].band) == (600, "good")
+    assert (current["dave"].score < 550, current["dave"].band) == (True, "poor")
+    assert current["dave"].reasons[0]["code"] == "blacklist_active"
+    assert current["erin"] is None
+
+
+def test_erin_is_not_opted_in_and_has_no_score():
+    # when
+    seed()
+
+    # then
+    erin = ConsumerProfile.objects.get(user__username="erin")
+    assert (erin.is_opted_in, erin.score) == (False, None)
+    assert ScoreSnapshot.objects.filter(person=erin.user).count() == 0
+
+
+def test_every_demo_login_takes_the_published_password_and_has_its_role():
+    # when
+    output = seed(people=3)
+
+    # then
+    logins = ["alice", "bob", "carol", "dave", "erin", *MERCHANT_LOGINS, "admin", "person1", "person3"]
+    assert [authenticate(username=name, password=PASSWORD) is not None for name in logins] == [True] * len(
+        logins
+    )
+    assert dict(MerchantStaff.objects.values_list("user__username", "merchant__slug")) == {
+        name: name for name in MERCHANT_LOGINS
+    }
+    admin = User.objects.get(username="admin")
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+    assert "person1..person3" in output
+
+
+def test_synthetic_people_are_opted_in_with_months_of_history():
+    # when
+    seed(people=5)
+
+    # then
+    profiles = ConsumerProfile.objects.filter(user__username__startswith="person")
+    assert list(profiles.values_list("is_opted_in", flat=True)) == [True] * 5
+    assert {
+        ScoreSnapshot.objects.filter(person__username=f"person{number}").count() for number in range(1, 6)
+    } == {13}
+    assert all(350 <= score <= 950 for _, _, score in scores())

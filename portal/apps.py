@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    """Cross-app records: the audit trail and the task outbox."""
+
+    name = "portal"
+    verbose_name = _("Platform")

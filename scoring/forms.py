@@ -1,0 +1,154 @@
+"""Forms of the consumer's score pages: consent to scoring and the "what if" simulator."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CONSENT_VERSION
+
+from .engine import Features
+from .models import BlacklistEntry
+
+
+class OptInForm(forms.Form):
+    """Consent to be scored, tied to the version of the consent text the person read."""
+
+    consent = forms.BooleanField(
+        label=_("I have read how scoring works and I agree to be scored."),
+        error_messages={
+            "required": _("Tick the box to agree, or leave this page: nothing is scored without it.")
+        },
+    )
+    consent_version = forms.CharField(widget=forms.HiddenInput, initial=CONSENT_VERSION)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        # A hidden field's error would be invisible, so a stale text is an error of the whole form.
+        if cleaned.get("consent_version") != CONSENT_VERSION:
+            raise forms.ValidationError(
+                _("The consent text has changed since this page was opened. Please read it again."),
+                code="stale_consent",
+            )
+        return cleaned
+
+
+UTILISATION_CHOICES = [
+    ("", _("As it is now")),
+    # Labels end in "%" on purpose: "10% of" would read as a printf directive to gettext.
+    ("10", _("Down to 10%")),
+    ("30", _("Down to 30%")),
+    ("50", _("Down to 50%")),
+]
+
+
+class WhatIfForm(forms.Form):
+    """The changes a person can try on a copy of their features; options that cannot apply are disabled."""
+
+    what_if = forms.CharField(widget=forms.HiddenInput, initial="1")
+    pay_late_bills = forms.BooleanField(
+        label=_("Pay the late and overdue bills"),
+        required=False,
+    )
+    verify_identity = forms.BooleanField(
+        label=_("Verify my real name, phone number and email address"),
+        required=False,
+    )
+    utilisation = forms.TypedChoiceField(
+        label=_("Use of my credit line"),
+        choices=UTILISATION_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: object, features: Features, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.features = features
+        pay = self.fields["pay_late_bills"]
+        if features.late_bills_12m or features.overdue_unpaid:
+            pay.help_text = _(
+                "Now: paid late in the last 12 months: %(late)d; past due and unpaid: %(unpaid)d."
+            ) % {
+                "late": features.late_bills_12m,
+                "unpaid": features.overdue_unpaid,
+            }
+        else:
+            pay.disabled = True
+            pay.help_text = _("You have no late or unpaid bills in the last 12 months.")
+        verify = self.fields["verify_identity"]
+        if features.real_name_verified and features.phone_verified and features.email_verified:
+            verify.disabled = True
+            verify.help_text = _("Your real name, phone number and email address are already verified.")
+        utilisation = self.fields["utilisation"]
+        if features.credit_utilisation_pct is None:
+            utilisation.disabled = True
+            utilisation.help_text = _("You have no credit line on record.")
+        else:
+            utilisation.help_text = _("Now: %(percent)d%% of the limit used.") % {
+                "percent": features.credit_utilisation_pct
+            }
+
+    def changes(self) -> dict[str, object]:
+        """The feature changes chosen, as keyword arguments for the engine's simulate()."""
+        data = self.cleaned_data
+        changes: dict[str, object] = {}
+        if data.get("pay_late_bills"):
+            changes.update(late_bills_12m=0, late_bills_12m_by_kind=(), overdue_unpaid=0)
+        if data.get("verify_identity"):
+            changes.update(real_name_verified=True, phone_verified=True, email_verified=True)
+        if data.get("utilisation") is not None:
+            changes["credit_utilisation_pct"] = data["utilisation"]
+        return changes
+
+
+OTHER_DATA = "other"
+
+
+class DisputeForm(forms.Form):
+    """What a person disputes (one of their listings, or other data) and why."""
+
+    subject = forms.ChoiceField(label=_("What do you dispute?"))
+    signal = forms.CharField(
+        label=_("Which data is wrong?"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Needed for data other than a listing, for example: "
+            "the electricity bill due on 15 May was paid on time."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Why is it wrong?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Tell us what happened. You can send documents when we contact you."),
+    )
+
+    def __init__(self, *args: object, listings: list[BlacklistEntry], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.listings = {str(entry.pk): entry for entry in listings}
+        self.fields["subject"].choices = [
+            *(
+                (
+                    key,
+                    _("The listing in case %(case_number)s") % {"case_number": entry.case_number},
+                )
+                for key, entry in self.listings.items()
+            ),
+            (OTHER_DATA, _("Other data we hold about me")),
+        ]
+        self.fields["subject"].initial = next(iter(self.listings), OTHER_DATA)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if cleaned.get("subject") == OTHER_DATA and not cleaned.get("signal", "").strip():
+            self.add_error("signal", _("Say which data is wrong."))
+        return cleaned
+
+    def dispute(self) -> dict[str, object]:
+        """The keyword arguments of services.dispute_create."""
+        data = self.cleaned_data
+        return {
+            "blacklist_entry": self.listings.get(data["subject"]),
+            "signal": data["signal"],
+            "reason": data["reason"],
+        }
