@@ -4,9 +4,15 @@ from . import apis, views
 
 app_name = "perks"
 
-urlpatterns = [
+consumer_urlpatterns = [
+    # Consumer pages (perks, claims, shares) go here.
+]
+
+console_urlpatterns = [
     path("merchant/", views.console, name="console"),
 ]
+
+urlpatterns = [*consumer_urlpatterns, *console_urlpatterns]
 
 # Mounted under /api/v1/ in the "api" namespace by portal/urls.py (paths of shared/api.md).
 api_urlpatterns = [
