@@ -1,20 +1,38 @@
 """Demo logins and merchants for seed_demo: the people and businesses of shared/api.md."""
 
+import datetime
+
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from .models import ConsumerProfile, MembershipTier, Merchant, MerchantStaff, Region, User
+from .models import CONSENT_VERSION, ConsumerProfile, MembershipTier, Merchant, MerchantStaff, Region, User
 
 DEMO_PASSWORD = "demo-pass-950"  # noqa: S105 - published demo password (shared/api.md)
 
-# username, region, tier: the named consumers whose situations the demo shows.
+# username: region, tier and how many months ago they opted in (None: never), the named
+# consumers whose situations the demo shows.
 NAMED_CONSUMERS = {
-    "alice": (Region.SHANGHAI, MembershipTier.PLATINUM, True),
-    "bob": (Region.ZHEJIANG, MembershipTier.GOLD, True),
-    "carol": (Region.BEIJING, MembershipTier.STANDARD, True),
-    "dave": (Region.GUANGDONG, MembershipTier.STANDARD, True),
-    "erin": (Region.SHANGHAI, MembershipTier.STANDARD, False),
+    "alice": (Region.SHANGHAI, MembershipTier.PLATINUM, 13),
+    "bob": (Region.ZHEJIANG, MembershipTier.GOLD, 13),
+    "carol": (Region.BEIJING, MembershipTier.STANDARD, 0),
+    "dave": (Region.GUANGDONG, MembershipTier.STANDARD, 13),
+    "erin": (Region.SHANGHAI, MembershipTier.STANDARD, None),
 }
+# Synthetic people opted in long enough ago for a year of monthly scores.
+SYNTHETIC_OPTED_IN_MONTHS = 13
+
+
+def opted_in_months_ago(months: int | None) -> datetime.datetime | None:
+    """When someone who opted in that many months ago did so (at the start of that day)."""
+    if months is None:
+        return None
+    now = timezone.localtime()
+    if months == 0:
+        return now
+    return (now - datetime.timedelta(days=round(months * 30.44))).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+
 
 # slug: (name, description, staff login or None)
 MERCHANTS = {
@@ -51,19 +69,22 @@ def users_ensure(
 
 
 def consumers_ensure(
-    *, users: list[User], regions: dict[str, str], tiers: dict[str, str], opted_in: dict[str, bool]
+    *,
+    users: list[User],
+    regions: dict[str, str],
+    tiers: dict[str, str],
+    opted_in_at: dict[str, datetime.datetime | None],
 ) -> None:
     have = set(ConsumerProfile.objects.filter(user__in=users).values_list("user_id", flat=True))
-    now = timezone.now()
     ConsumerProfile.objects.bulk_create(
         [
             ConsumerProfile(
                 user=user,
                 region=regions[user.username],
                 membership_tier=tiers[user.username],
-                is_opted_in=opted_in[user.username],
-                opted_in_at=now if opted_in[user.username] else None,
-                consent_version="2026-11" if opted_in[user.username] else "",
+                is_opted_in=opted_in_at[user.username] is not None,
+                opted_in_at=opted_in_at[user.username],
+                consent_version=CONSENT_VERSION if opted_in_at[user.username] else "",
             )
             for user in users
             if user.pk not in have

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SignUpForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     email = forms.EmailField(label=_("E-mail"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
 
 class MerchantApplicationForm(SignUpForm):

@@ -25,16 +25,33 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 EARLIEST = datetime.date(1990, 1, 1)
 
 
-def _not_in_future(value: datetime.date) -> datetime.date:
-    if value > timezone.localdate() + datetime.timedelta(days=366):
-        raise serializers.ValidationError(_("This date is too far in the future."))
+def _not_too_old(value: datetime.date) -> datetime.date:
     if value < EARLIEST:
         raise serializers.ValidationError(_("This date is too far in the past."))
     return value
 
 
+def _not_in_future(value: datetime.date) -> datetime.date:
+    # A day of slack: partners in other time zones may already be on tomorrow's date.
+    if value > timezone.localdate() + datetime.timedelta(days=1):
+        raise serializers.ValidationError(_("This date is in the future; report what has happened."))
+    return _not_too_old(value)
+
+
+def _within_a_year(value: datetime.date) -> datetime.date:
+    if value > timezone.localdate() + datetime.timedelta(days=366):
+        raise serializers.ValidationError(_("This date is too far in the future."))
+    return _not_too_old(value)
+
+
 def Day(**kwargs: object) -> serializers.DateField:
+    """A date that has already happened (paid, listed, observed)."""
     return serializers.DateField(validators=[_not_in_future], **kwargs)
+
+
+def DueDay(**kwargs: object) -> serializers.DateField:
+    """A date something is due or ends: up to a year ahead."""
+    return serializers.DateField(validators=[_within_a_year], **kwargs)
 
 
 class EnvelopeSerializer(serializers.Serializer):
@@ -46,7 +63,7 @@ class EnvelopeSerializer(serializers.Serializer):
 class BillPaidSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[c for c in BillKind.choices if c[0] != BillKind.RENT])
     amount = serializers.DecimalField(**MONEY)
-    due_on = Day()
+    due_on = DueDay()
     paid_on = Day()
     issuer = serializers.CharField(max_length=120, required=False, default="")
     reference = serializers.CharField(max_length=100, required=False, default="")
@@ -55,14 +72,14 @@ class BillPaidSerializer(serializers.Serializer):
 class BillOverdueSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[c for c in BillKind.choices if c[0] != BillKind.RENT])
     amount = serializers.DecimalField(**MONEY)
-    due_on = Day()
+    due_on = DueDay()
     issuer = serializers.CharField(max_length=120, required=False, default="")
     reference = serializers.CharField(max_length=100, required=False, default="")
 
 
 class RentalPaymentSerializer(serializers.Serializer):
     amount = serializers.DecimalField(**MONEY)
-    due_on = Day()
+    due_on = DueDay()
     paid_on = Day()
     landlord = serializers.CharField(max_length=120, required=False, default="")
 
@@ -113,7 +130,7 @@ class BlacklistListedSerializer(serializers.Serializer):
     court = serializers.CharField(max_length=200)
     case_number = serializers.CharField(max_length=100)
     listed_on = Day()
-    ban_until = Day(required=False, allow_null=True, default=None)
+    ban_until = DueDay(required=False, allow_null=True, default=None)
     source = serializers.CharField(max_length=200, required=False, default="")
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 

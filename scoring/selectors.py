@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Min, Q, Sum
+from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
 
@@ -62,8 +63,12 @@ def features_for_people(
     """
     if id_range is not None:
         person_filter = Q(person_id__gte=id_range[0], person_id__lte=id_range[1])
+        # Nobody is scored for a day before the one they opted in on.
+        opted_in_by = timezone.make_aware(
+            datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
+        )
         ids_query = ConsumerProfile.objects.filter(
-            user_id__gte=id_range[0], user_id__lte=id_range[1], is_opted_in=True
+            user_id__gte=id_range[0], user_id__lte=id_range[1], is_opted_in=True, opted_in_at__lt=opted_in_by
         ).values_list("user_id", flat=True)
         ids = list(ids_query)
     else:
@@ -257,7 +262,6 @@ def scorecard_of(*, model: ScoringModel) -> Scorecard:
 # Each is one query with a fixed slice, so the dashboard's cost does not grow with the data.
 # (Imported here, not at the top, so this section stays apart from the code others edit.)
 
-from django.utils import timezone  # noqa: E402
 
 from .engine import ScoreResult, simulate  # noqa: E402
 from .models import Dispute  # noqa: E402

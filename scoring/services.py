@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from .models import (
     BlacklistEntry,
     Contact,
     CreditLine,
+    Dispute,
     EventKind,
     Identity,
     IngestedEvent,
@@ -181,8 +182,10 @@ def _event_store(*, event: events.ValidEvent) -> None:
                 else None
             )
             if existing is not None:
-                existing.paid_on = paid_on
-                existing.save(update_fields=["paid_on", "updated_at"])
+                # A payment wins over an overdue notice, whichever arrives first.
+                if paid_on is not None:
+                    existing.paid_on = paid_on
+                    existing.save(update_fields=["paid_on", "updated_at"])
             else:
                 Bill.objects.create(
                     person=person,
@@ -272,16 +275,23 @@ def events_ingest(
         _event_store(event=event)
     if lifted_missing:
         raise ValidationError(lifted_missing)
-    stored = IngestedEvent.objects.bulk_create(
-        IngestedEvent(
-            partner=partner,
-            external_id=event.external_id,
-            kind=event.kind,
-            person=event.person,
-            payload=event.raw,
-        )
-        for event in valid
-    )
+    try:
+        with transaction.atomic():
+            stored = IngestedEvent.objects.bulk_create(
+                IngestedEvent(
+                    partner=partner,
+                    external_id=event.external_id,
+                    kind=event.kind,
+                    person=event.person,
+                    payload=event.raw,
+                )
+                for event in valid
+            )
+    except IntegrityError as exc:
+        # Another batch with one of these ids committed while this one was being checked.
+        raise ValidationError(
+            {"events": [_("An event of this batch was received at the same moment in another batch.")]}
+        ) from exc
     person_ids = sorted({event.person.pk for event in valid})
     as_of = today().isoformat()
     for person_id in person_ids:
@@ -483,11 +493,6 @@ def recompute_run_sync(*, as_of: datetime.date, chunk_size: int | None = None) -
 
 
 # --- Disputes (the consumer dashboard's section) --------------------------------------------
-
-# Imported here, not at the top, so this section stays apart from the code others edit.
-from django.db import IntegrityError  # noqa: E402
-
-from .models import Dispute  # noqa: E402
 
 DISPUTE_ANSWER_DAYS = 20  # China's credit-reporting rule
 

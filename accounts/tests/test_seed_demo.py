@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import ConsumerProfile, MerchantStaff, User
 from scoring import selectors
@@ -113,3 +114,20 @@ def test_synthetic_people_are_opted_in_with_months_of_history():
         ScoreSnapshot.objects.filter(person__username=f"person{number}").count() for number in range(1, 6)
     } == {13}
     assert all(350 <= score <= 950 for _, _, score in scores())
+
+
+def test_nobody_is_scored_for_a_day_before_they_opted_in():
+    # when
+    seed()
+
+    # then: carol just opted in, so she has today's score and no history before it
+    carol = ConsumerProfile.objects.get(user__username="carol")
+    assert list(ScoreSnapshot.objects.filter(person=carol.user).values_list("as_of", flat=True)) == [
+        carol.score_as_of
+    ]
+    early = [
+        (snapshot.person.username, snapshot.as_of)
+        for snapshot in ScoreSnapshot.objects.select_related("person__consumer")
+        if snapshot.as_of < timezone.localtime(snapshot.person.consumer.opted_in_at).date()
+    ]
+    assert early == []

@@ -196,7 +196,15 @@ def test_validating_stores_nothing(partner, ann):
         (bill_paid(paid_on="1989-12-31"), {"events[1].data.paid_on": ["This date is too far in the past."]}),
         (
             bill_paid(paid_on="2999-01-01"),
-            {"events[1].data.paid_on": ["This date is too far in the future."]},
+            {"events[1].data.paid_on": ["This date is in the future; report what has happened."]},
+        ),
+        (
+            event("purchase", {"amount": "30.00", "occurred_on": days_ago(-3)}),
+            {"events[1].data.occurred_on": ["This date is in the future; report what has happened."]},
+        ),
+        (
+            bill_paid(due_on="2999-01-01"),
+            {"events[1].data.due_on": ["This date is too far in the future."]},
         ),
         (bill_paid(kind="rent"), {"events[1].data.kind": ['"rent" is not a valid choice.']}),
         (

@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.models import ConsumerProfile
 from scoring import selectors, services
 from scoring.engine import BlacklistStatus, Features
 from scoring.models import (
@@ -348,11 +350,25 @@ def test_features_by_id_range_cover_only_opted_in_people(make_consumer):
     bob = make_consumer("bob")
 
     # when
-    features = selectors.features_for_people(id_range=(ann.pk, bob.pk), as_of=AS_OF)
+    features = selectors.features_for_people(id_range=(ann.pk, bob.pk), as_of=services.today())
 
     # then
     assert sorted(features) == [ann.pk, bob.pk]
     assert erin.pk not in features
+
+
+def test_features_by_id_range_leave_out_days_before_a_person_opted_in(make_consumer):
+    # given: ann opted in today, bob a year ago
+    ann = make_consumer("ann")
+    bob = make_consumer("bob")
+    ConsumerProfile.objects.filter(user=bob).update(opted_in_at=timezone.now() - datetime.timedelta(days=365))
+    yesterday = services.today() - datetime.timedelta(days=1)
+
+    # when
+    features = selectors.features_for_people(id_range=(ann.pk, bob.pk), as_of=yesterday)
+
+    # then
+    assert sorted(features) == [bob.pk]
 
 
 @pytest.mark.django_db

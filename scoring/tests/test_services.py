@@ -305,6 +305,38 @@ def test_ingesting_queues_one_recompute_per_person_after_commit(
     ]
 
 
+def bill_event(id: str, kind: str, reference: str, **dates: str) -> dict:
+    return {
+        "id": id,
+        "type": kind,
+        "person": "ann",
+        "data": {
+            "kind": "utility",
+            "amount": "88.00",
+            "issuer": "City Water",
+            "reference": reference,
+            **dates,
+        },
+    }
+
+
+@pytest.mark.parametrize("order", ["overdue_then_paid", "paid_then_overdue"])
+def test_a_bill_reported_overdue_and_paid_ends_paid_whichever_arrives_first(make_consumer, partner, order):
+    # given
+    make_consumer("ann")
+    due, paid = day(40).isoformat(), day(30).isoformat()
+    overdue = bill_event("o1", "bill_overdue", "W-7", due_on=due)
+    payment = bill_event("p1", "bill_paid", "W-7", due_on=due, paid_on=paid)
+    batches = [[overdue], [payment]] if order == "overdue_then_paid" else [[payment], [overdue]]
+
+    # when
+    for batch in batches:
+        services.events_ingest(partner=partner, batch=batch)
+
+    # then
+    assert list(Bill.objects.values_list("reference", "paid_on")) == [("W-7", day(30))]
+
+
 # --- blacklist --------------------------------------------------------------------------------
 
 

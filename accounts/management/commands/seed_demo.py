@@ -35,7 +35,10 @@ class Command(BaseCommand):
                 users=list(named.values()),
                 regions={name: spec[0] for name, spec in accounts_demo.NAMED_CONSUMERS.items()},
                 tiers={name: spec[1] for name, spec in accounts_demo.NAMED_CONSUMERS.items()},
-                opted_in={name: spec[2] for name, spec in accounts_demo.NAMED_CONSUMERS.items()},
+                opted_in_at={
+                    name: accounts_demo.opted_in_months_ago(spec[2])
+                    for name, spec in accounts_demo.NAMED_CONSUMERS.items()
+                },
             )
             synthetic_names = [f"person{number}" for number in range(1, people + 1)]
             synthetic = accounts_demo.users_ensure(usernames=synthetic_names, password_hash=password_hash)
@@ -47,7 +50,10 @@ class Command(BaseCommand):
                     name: rngs[name].choices(MembershipTier.values, weights=[80, 15, 5])[0]
                     for name in synthetic_names
                 },
-                opted_in=dict.fromkeys(synthetic_names, True),
+                opted_in_at=dict.fromkeys(
+                    synthetic_names,
+                    accounts_demo.opted_in_months_ago(accounts_demo.SYNTHETIC_OPTED_IN_MONTHS),
+                ),
             )
             written = self._signals(named=named, synthetic=synthetic, rngs=rngs, today=today)
         self.stdout.write(f"Signals written: {written}")
