@@ -1,6 +1,7 @@
 """Project-wide test set-up: safe settings defaults and the fixtures every app shares."""
 
 import importlib
+import uuid
 
 import pytest
 
@@ -75,3 +76,18 @@ def unsent_tasks(db):
         return [(m.task_name, tuple(m.args)) for m in OutboxMessage.objects.filter(sent_at__isnull=True)]
 
     return read
+
+
+@pytest.fixture
+def throttle_rates(settings):
+    """Set throttle rates for this test, with counters in a cache of its own (never Redis DB 0)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(uuid.uuid4())}
+    }
+
+    def set_rates(**scoped: str) -> None:
+        framework = dict(settings.REST_FRAMEWORK)
+        framework["DEFAULT_THROTTLE_RATES"] = {**framework["DEFAULT_THROTTLE_RATES"], **scoped}
+        settings.REST_FRAMEWORK = framework
+
+    return set_rates

@@ -55,13 +55,13 @@ class MerchantAdmin(admin.ModelAdmin):
     @admin.action(description="Approve the selected merchants")
     def approve(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
         for merchant in queryset:
-            services.merchant_approve(merchant=merchant)
+            services.merchant_approve(merchant=merchant, actor=request.user)
         self.message_user(request, f"Approved {len(queryset)} merchant(s).", messages.SUCCESS)
 
     @admin.action(description="Reject the selected merchants")
     def reject(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
         for merchant in queryset:
-            services.merchant_reject(merchant=merchant)
+            services.merchant_reject(merchant=merchant, actor=request.user)
         self.message_user(request, f"Rejected {len(queryset)} merchant(s).", messages.WARNING)
 
 

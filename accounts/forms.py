@@ -13,3 +13,12 @@ class MerchantApplicationForm(SignUpForm):
     description = forms.CharField(
         label=_("What you offer"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+        help_text=_("To be sure it is you, enter the password you sign in with."),
+    )

@@ -65,15 +65,70 @@ def merchant_apply(
     return merchant
 
 
-def merchant_approve(*, merchant: Merchant) -> Merchant:
+@transaction.atomic
+def merchant_approve(*, merchant: Merchant, actor: User | None = None) -> Merchant:
     """Let a pending merchant's staff into the console."""
+    from portal.audit import audit_record
+
+    previous = merchant.status
     merchant.status = Merchant.Status.APPROVED
     merchant.approved_at = timezone.now()
     merchant.save(update_fields=["status", "approved_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="merchant.approve",
+        target=merchant,
+        changes={"status": [previous, merchant.status]},
+    )
     return merchant
 
 
-def merchant_reject(*, merchant: Merchant) -> Merchant:
+@transaction.atomic
+def merchant_reject(*, merchant: Merchant, actor: User | None = None) -> Merchant:
+    from portal.audit import audit_record
+
+    previous = merchant.status
     merchant.status = Merchant.Status.REJECTED
     merchant.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="merchant.reject",
+        target=merchant,
+        changes={"status": [previous, merchant.status]},
+    )
     return merchant
+
+
+# --- Closing a consumer's account --------------------------------------------------------------
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> int:
+    """Delete a consumer's login and everything about them, once they re-enter their password.
+
+    Merchants keep their claims, anonymised (no person, no idempotency key); everything else
+    of the person goes with the login (score, history, signals, listings, disputes, shares).
+    Returns how many claims were anonymised. Refusals change nothing.
+    """
+    # Imported here: perks and portal import accounts, not the other way round.
+    from perks.models import Claim
+    from portal.audit import audit_record
+
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        raise ValidationError(_("This account no longer exists."))
+    if not isinstance(password, str) or not password or not locked.check_password(password):
+        raise ValidationError({"password": [_("That is not your password. Nothing was deleted.")]})
+    if locked.is_staff or locked.is_superuser or MerchantStaff.objects.filter(user=locked).exists():
+        raise ValidationError(_("Only a consumer account can be deleted here; ask the platform team."))
+    anonymised = Claim.objects.filter(person=locked).update(
+        person=None, idempotency_key=None, request_fingerprint="", updated_at=timezone.now()
+    )
+    audit_record(
+        actor=locked,
+        action="account.delete",
+        target=locked,
+        changes={"claims_anonymised": anonymised},
+    )
+    locked.delete()
+    return anonymised

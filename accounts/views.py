@@ -66,3 +66,53 @@ def after_login(request: HttpRequest) -> HttpResponse:
         "consumer": "scoring:dashboard",
     }
     return redirect(destinations[role])
+
+
+# --- Your data: opt out, export, delete ---------------------------------------------------------
+# (Imported here, not at the top, so this section stays apart from the code others edit.)
+
+from django.contrib.auth import logout  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.views.decorators.cache import never_cache  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+
+from scoring.views import consumer_required  # noqa: E402
+
+from .forms import AccountDeleteForm  # noqa: E402
+
+
+@consumer_required
+def data_control(request: HttpRequest) -> HttpResponse:
+    """The person's controls over their data: sharing, opting out, exporting, deleting."""
+    profile = selectors.consumer_profile(user=request.user)
+    return render(request, "accounts/data/index.html", {"profile": profile})
+
+
+@consumer_required
+@require_POST
+@never_cache
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Everything we hold about the person, as a JSON file download."""
+    data = selectors.person_data_export(person=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = f"credit-life-{request.user.get_username()}-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@consumer_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account for good, after the person re-enters their password."""
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Your account and your data are deleted. Goodbye."))
+            return redirect("home")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/data/delete.html", {"form": form}, status=status)

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Claim, CounterCheck, Promotion, Share
+from .models import Claim, CounterCheck, Promotion, Share, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(Promotion)
@@ -28,7 +28,7 @@ class PromotionAdmin(admin.ModelAdmin):
     def _transition(self, request: HttpRequest, queryset: QuerySet[Promotion], action: object) -> None:
         for promotion in queryset:
             try:
-                action(promotion=promotion)  # type: ignore[operator]
+                action(promotion=promotion, actor=request.user)  # type: ignore[operator]
             except ValidationError as exc:
                 self.message_user(request, f"{promotion}: {' '.join(exc.messages)}", messages.WARNING)
 
@@ -116,3 +116,51 @@ class CounterCheckAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CounterCheck]:
         return super().get_queryset(request).select_related("claim", "merchant")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "merchant", "is_active", "created_at", "disabled_at"]
+    list_filter = ["is_active", "merchant"]
+    search_fields = ["url", "merchant__name"]
+    list_select_related = ["merchant"]
+    # The signing secret is the merchant's alone: shown once to them, never here.
+    exclude = ["secret"]
+    readonly_fields = [
+        "merchant",
+        "url",
+        "description",
+        "is_active",
+        "disabled_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "endpoint", "status", "attempts", "response_code", "created_at", "delivered_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["endpoint__url", "endpoint__merchant__name"]
+    list_select_related = ["endpoint"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "endpoint",
+        "event",
+        "event_id",
+        "payload",
+        "status",
+        "attempts",
+        "response_code",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

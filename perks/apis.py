@@ -6,22 +6,22 @@ with an output serializer; the perks exceptions become the statuses and codes of
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Merchant
 from accounts.selectors import merchant_of
-from portal.api import DomainError
+from portal.api import BoundedDateTimeField, BoundedJSONParser, DomainError
+from portal.throttles import SettingsUserRateThrottle
 
 from . import selectors, services
 from .exceptions import (
@@ -50,21 +50,14 @@ def _domain_error(exc: PerksError) -> DomainError:
     return DomainError(str(exc.message), code=exc.code, status_code=ERROR_STATUS.get(type(exc), 400), **extra)
 
 
-class SafeJSONParser(JSONParser):
-    """JSON, where nesting deep enough to exhaust the parser is a 400, not a 500."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from exc
-
-
 class PerksApiView(APIView):
-    parser_classes = [SafeJSONParser]
+    # JSON only; bounded in size (413) and depth (400) as everywhere in the API.
+    parser_classes = [BoundedJSONParser]
+    # Declared so the schema shows list responses as the pages they are ({count, next, ...}).
+    pagination_class = PageNumberPagination
 
     def paginate(self, items: Any, serializer_class: type[serializers.Serializer]) -> Response:
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(items, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
@@ -158,33 +151,41 @@ class ClaimCreateApi(PerksApiView):
                 "Idempotency-Key",
                 location=OpenApiParameter.HEADER,
                 required=False,
-                description="Retrying with the same key returns the first claim and claims nothing more.",
+                description=(
+                    "Retrying with the same key (at most 100 visible ASCII characters) within 24 hours "
+                    "returns the first claim (201, the same body) and claims nothing more; the same key "
+                    "with another request is 422 idempotency_mismatch. A refusal is not remembered, and "
+                    "after 24 hours the key is evaluated afresh."
+                ),
             )
         ],
         responses={
             201: ClaimSerializer,
             403: OpenApiResponse(ERROR_BODY, description="not_eligible (with unmet)"),
-            404: OpenApiResponse(description="Unknown promotion"),
+            404: OpenApiResponse(ERROR_BODY, description="Unknown promotion"),
             409: OpenApiResponse(ERROR_BODY, description="sold_out, limit_reached or not_active"),
             422: OpenApiResponse(ERROR_BODY, description="idempotency_mismatch"),
         },
         summary="Claim a perk",
     )
     def post(self, request: Request, pk: int) -> Response:
-        promotion = selectors.promotion_claimable(pk=pk)
-        if promotion is None:
-            raise _not_found()
         key = request.headers.get("Idempotency-Key") or None
         try:
+            # The service reads the promotion itself (only a live one can be claimed, or a claim
+            # replayed), so whether the id is known is asked only when the claim is refused.
             claim = services.claim_create(
-                promotion=promotion,
+                promotion=Promotion(pk=pk),
                 person=request.user,
                 idempotency_key=key,
-                fingerprint=services.claim_fingerprint(promotion_id=promotion.pk, body=request.body),
+                fingerprint=services.claim_fingerprint(promotion_id=pk, body=request.body),
             )
-        except PerksError as exc:
-            raise _domain_error(exc) from exc
-        claim = selectors.claim_for_person(person=request.user, pk=claim.pk)
+        except (PerksError, DjangoValidationError) as exc:
+            if selectors.promotion_claimable(pk=pk) is None:
+                raise _not_found() from exc
+            if isinstance(exc, PerksError):
+                raise _domain_error(exc) from exc
+            raise
+        # The service returns the claim with its promotion and merchant: no need to read it again.
         return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
@@ -242,7 +243,7 @@ class MySharesApi(PerksApiView):
     @extend_schema(responses={200: ShareSerializer(many=True)}, summary="My shares")
     def get(self, request: Request) -> Response:
         shares = selectors.shares_for_person(person=request.user)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(shares, request, view=self)
         return paginator.get_paginated_response(
             ShareSerializer(page, many=True, context={"request": request}).data
@@ -333,8 +334,8 @@ class PromotionInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(allow_null=True, required=False)
     per_user_limit = serializers.IntegerField(required=False)
     pickup_days = serializers.IntegerField(required=False)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(allow_null=True, required=False)
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField(allow_null=True, required=False)
     status = serializers.ChoiceField(choices=Promotion.Status.choices, required=False)
 
 
@@ -383,7 +384,9 @@ class MerchantPromotionsApi(MerchantApiView):
     def post(self, request: Request) -> Response:
         data = PromotionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        promotion = services.promotion_create(merchant=self.merchant, **data.validated_data)
+        promotion = services.promotion_create(
+            merchant=self.merchant, actor=request.user, **data.validated_data
+        )
         return Response(
             PromotionDetailSerializer(self.own_promotion(promotion.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -403,7 +406,7 @@ class MerchantPromotionApi(MerchantApiView):
         promotion = self.own_promotion(pk)
         data = PromotionInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.promotion_update(promotion=promotion, **data.validated_data)
+        services.promotion_update(promotion=promotion, actor=request.user, **data.validated_data)
         return Response(PromotionDetailSerializer(self.own_promotion(pk)).data)
 
 
@@ -505,11 +508,10 @@ class VerifyResultSerializer(serializers.Serializer):
     at_counter = serializers.ListField(child=serializers.CharField())
 
 
-class VerifyThrottle(UserRateThrottle):
+class VerifyThrottle(SettingsUserRateThrottle):
     """Codes are unguessable, and this keeps it so: a counter checks at most this many a minute."""
 
     scope = "perks_verify"
-    rate = "60/min"
 
 
 class MerchantVerifyApi(MerchantApiView):

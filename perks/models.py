@@ -1,5 +1,7 @@
 """Promotions merchants offer to people above a score, the claims made on them, and shares."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -218,3 +220,73 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"{self.show} share of {self.person_id}"
+
+
+# Webhooks -----------------------------------------------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    """What a merchant's endpoint hears about its claims (the ``type`` of each payload)."""
+
+    CLAIM_CREATED = "claim.created", _("Claim created")
+    CLAIM_CANCELLED = "claim.cancelled", _("Claim cancelled")
+    CLAIM_EXPIRED = "claim.expired", _("Claim expired")
+    CLAIM_RETURNED = "claim.returned", _("Trial returned")
+    CLAIM_CONVERTED = "claim.converted", _("Trial bought")
+    CLAIM_OVERDUE = "claim.overdue", _("Trial overdue")
+
+
+class WebhookEndpoint(models.Model):
+    """A merchant's HTTPS address that receives claim events, signed with its own secret."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=120, blank=True)
+    # The HMAC key. It must be kept as written (a hash could not sign), so it is shown once at
+    # creation and never again: not in the console, not in the admin.
+    secret = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its payload and what became of sending it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=30, choices=WebhookEvent.choices)
+    # Also sent as X-Portal-Delivery: receivers drop a delivery id they have seen.
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["endpoint", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to endpoint {self.endpoint_id}: {self.status}"

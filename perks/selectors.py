@@ -340,3 +340,129 @@ def shares_for_person(*, person: User) -> QuerySet[Share]:
 def share_for_person(*, person: User, pk: int) -> Share | None:
     """One of the person's own shares, or None."""
     return shares_for_person(person=person).filter(pk=pk).first()
+
+
+# --- The consumer's pages: share cards and dashboard notifications ------------------------------
+
+# (Imported here, not at the top, so this section stays apart from the code others edit.)
+from scoring.bands import BAND_LOWER_BOUNDS  # noqa: E402
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareCard:
+    """What a share link's public page shows: a first name (or login), the band, maybe the score."""
+
+    name: str
+    band: str
+    as_of: datetime.date | None
+    score: int | None
+    expires_at: datetime.datetime
+
+
+def share_card(*, token: str) -> ShareCard | None:
+    """The public page behind a share link, or None when ``share_public`` would show nothing.
+
+    Only the first name (or the login, when no first name is known) is added: never a last name.
+    """
+    shared = share_public(token=token)
+    if shared is None:
+        return None
+    row = (
+        Share.objects.filter(token=token)
+        .values("person__first_name", "person__username", "expires_at")
+        .first()
+    )
+    if row is None:  # revoked and deleted between the two reads
+        return None
+    return ShareCard(
+        name=row["person__first_name"] or row["person__username"],
+        band=shared.band,
+        as_of=shared.as_of,
+        score=shared.score,
+        expires_at=row["expires_at"],
+    )
+
+
+# A score move of at least this many points since the previous snapshot is worth telling.
+NOTIFY_POINTS = 10
+BAND_ORDER = [band for band, _lower in BAND_LOWER_BOUNDS]
+
+
+@dataclasses.dataclass(frozen=True)
+class Notification:
+    """Something that changed since the previous score.
+
+    ``kind`` is ``score_up``, ``score_down``, ``band_up``, ``band_down`` or ``perk_reachable``
+    (then ``promotion`` is the perk that the new score opened).
+    """
+
+    kind: str
+    since: datetime.date
+    points: int = 0
+    band: str = ""
+    previous_band: str = ""
+    promotion: Promotion | None = None
+
+    @property
+    def band_label(self) -> str:
+        return str(Band(self.band).label) if self.band else ""
+
+    @property
+    def previous_band_label(self) -> str:
+        return str(Band(self.previous_band).label) if self.previous_band else ""
+
+
+def notifications_for(*, person: User) -> list[Notification]:
+    """What changed between the person's last two snapshots: a move of 10 points or more, a new
+    band, perks the new score opened (eligible now, not at the previous score). Up to 4 queries.
+    """
+    latest = list(
+        ScoreSnapshot.objects.filter(person_id=person.pk)
+        .order_by("-as_of")
+        .values("as_of", "score", "band")[:2]
+    )
+    if len(latest) < 2:
+        return []
+    current, previous = latest
+    moved = current["score"] - previous["score"]
+    notifications = []
+    if abs(moved) >= NOTIFY_POINTS:
+        notifications.append(
+            Notification(
+                kind="score_up" if moved > 0 else "score_down", since=previous["as_of"], points=abs(moved)
+            )
+        )
+    if current["band"] != previous["band"]:
+        rising = BAND_ORDER.index(Band(current["band"])) > BAND_ORDER.index(Band(previous["band"]))
+        notifications.append(
+            Notification(
+                kind="band_up" if rising else "band_down",
+                since=previous["as_of"],
+                band=current["band"],
+                previous_band=previous["band"],
+            )
+        )
+    if moved > 0:
+        notifications.extend(_perks_reached(person=person, now=current["score"], before=previous))
+    return notifications
+
+
+def _perks_reached(*, person: User, now: int, before: dict) -> list[Notification]:
+    # A score only rises into perks: at a lower score the same person is eligible for less.
+    promotions = list(
+        Promotion.objects.live().select_related("merchant").order_by("min_score", "title", "pk")
+    )
+    if not promotions:
+        return []
+    need_dimensions = any(conditions.uses_dimensions(promotion.conditions) for promotion in promotions)
+    facts = person_facts(person=person, need_dimensions=need_dimensions)
+    if not facts.opted_in:
+        return []
+    facts_now = dataclasses.replace(facts, score=now)
+    facts_before = dataclasses.replace(facts, score=before["score"])
+    return [
+        Notification(kind="perk_reachable", since=before["as_of"], promotion=promotion)
+        for promotion in promotions
+        if eligibility.assess(promotion=promotion, person=facts_now).eligible
+        and not eligibility.assess(promotion=promotion, person=facts_before).eligible
+    ]

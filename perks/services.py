@@ -15,17 +15,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ConsumerProfile, Merchant, Region, User
 from portal import outbox
+from portal.audit import audit_record
 from scoring import tasks as scoring_tasks
 from scoring.bands import SCORE_MAX, SCORE_MIN
 from scoring.models import Bill, BillKind
 
-from . import conditions, eligibility, selectors
+from . import conditions, eligibility, selectors, webhooks
 from .exceptions import (
     IdempotencyMismatch,
     LimitReached,
@@ -35,7 +37,7 @@ from .exceptions import (
     PerksError,
     SoldOut,
 )
-from .models import BenefitType, Claim, CounterCheck, Promotion, Share
+from .models import BenefitType, Claim, CounterCheck, Promotion, Share, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,9 @@ OVERDUE_GRACE_DAYS = 3
 # The bill's amount when the trial has no item value (the scoring engine counts late bills,
 # not their amounts, so this only keeps the bill well-formed).
 OVERDUE_NOMINAL_AMOUNT = Decimal("1.00")
+
+# How long an Idempotency-Key replays its claim, counted from when the claim (and key) was stored.
+IDEMPOTENCY_KEY_TTL = datetime.timedelta(hours=24)
 
 SHARE_MIN_DAYS = 1
 SHARE_MAX_DAYS = 365
@@ -316,7 +321,9 @@ def _unknown_fields(fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def promotion_create(*, merchant: Merchant, status: str = Promotion.Status.DRAFT, **fields: Any) -> Promotion:
+def promotion_create(
+    *, merchant: Merchant, status: str = Promotion.Status.DRAFT, actor: User | None = None, **fields: Any
+) -> Promotion:
     """Create a merchant's promotion, a draft unless ``status="active"`` (fields: EDITABLE_FIELDS)."""
     _unknown_fields(fields)
     if status not in (Promotion.Status.DRAFT, Promotion.Status.ACTIVE):
@@ -338,14 +345,15 @@ def promotion_create(*, merchant: Merchant, status: str = Promotion.Status.DRAFT
     promotion.remaining = promotion.quantity
     promotion.status = Promotion.Status.DRAFT
     promotion.save()
+    audit_record(actor=actor, action="promotion.create", target=promotion, changes=values)
     if status == Promotion.Status.ACTIVE:
-        promotion = _promotion_transition(promotion=promotion, to=Promotion.Status.ACTIVE)
+        promotion = _promotion_transition(promotion=promotion, to=Promotion.Status.ACTIVE, actor=actor)
     logger.info("promotion created promotion=%s merchant=%s", promotion.pk, merchant.pk)
     return promotion
 
 
 @transaction.atomic
-def promotion_update(*, promotion: Promotion, **fields: Any) -> Promotion:
+def promotion_update(*, promotion: Promotion, actor: User | None = None, **fields: Any) -> Promotion:
     """Change a promotion's fields (and, with ``status=``, move it along its life cycle).
 
     Claims already made keep what they were promised: a new threshold applies to new claims
@@ -370,8 +378,14 @@ def promotion_update(*, promotion: Promotion, **fields: Any) -> Promotion:
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])
             logger.info("promotion updated promotion=%s fields=%s", locked.pk, ",".join(changed))
+            audit_record(
+                actor=actor,
+                action="promotion.edit",
+                target=locked,
+                changes={field: [current[field], values[field]] for field in changed if field in current},
+            )
     if status is not None and status != locked.status:
-        locked = _promotion_transition(promotion=locked, to=status)
+        locked = _promotion_transition(promotion=locked, to=status, actor=actor)
     return locked
 
 
@@ -381,7 +395,9 @@ def _claimed_units(promotion: Promotion) -> int:
     return Claim.objects.filter(promotion=promotion, status__in=UNIT_HOLDING).count()
 
 
-def _promotion_transition(*, promotion: Promotion, to: str, only_from: str | None = None) -> Promotion:
+def _promotion_transition(
+    *, promotion: Promotion, to: str, only_from: str | None = None, actor: User | None = None
+) -> Promotion:
     locked = Promotion.objects.select_for_update().get(pk=promotion.pk)
     if to not in Promotion.Status.values:
         raise ValidationError({"status": [_("Choose a status: draft, active, paused or ended.")]})
@@ -396,38 +412,40 @@ def _promotion_transition(*, promotion: Promotion, to: str, only_from: str | Non
         )
     if to == Promotion.Status.ACTIVE and locked.ends_at is not None and locked.ends_at <= timezone.now():
         raise ValidationError({"status": [_("Its end has passed: set a later end to run it again.")]})
+    previous = locked.status
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     logger.info("promotion status promotion=%s status=%s", locked.pk, to)
+    audit_record(actor=actor, action="promotion.status", target=locked, changes={"status": [previous, to]})
     return locked
 
 
 @transaction.atomic
-def promotion_activate(*, promotion: Promotion) -> Promotion:
+def promotion_activate(*, promotion: Promotion, actor: User | None = None) -> Promotion:
     """Start running a draft promotion."""
     return _promotion_transition(
-        promotion=promotion, to=Promotion.Status.ACTIVE, only_from=Promotion.Status.DRAFT
+        promotion=promotion, to=Promotion.Status.ACTIVE, only_from=Promotion.Status.DRAFT, actor=actor
     )
 
 
 @transaction.atomic
-def promotion_pause(*, promotion: Promotion) -> Promotion:
+def promotion_pause(*, promotion: Promotion, actor: User | None = None) -> Promotion:
     """Stop new claims on an active promotion for a while; claims made stay valid."""
-    return _promotion_transition(promotion=promotion, to=Promotion.Status.PAUSED)
+    return _promotion_transition(promotion=promotion, to=Promotion.Status.PAUSED, actor=actor)
 
 
 @transaction.atomic
-def promotion_resume(*, promotion: Promotion) -> Promotion:
+def promotion_resume(*, promotion: Promotion, actor: User | None = None) -> Promotion:
     """Run a paused promotion again."""
     return _promotion_transition(
-        promotion=promotion, to=Promotion.Status.ACTIVE, only_from=Promotion.Status.PAUSED
+        promotion=promotion, to=Promotion.Status.ACTIVE, only_from=Promotion.Status.PAUSED, actor=actor
     )
 
 
 @transaction.atomic
-def promotion_end(*, promotion: Promotion) -> Promotion:
+def promotion_end(*, promotion: Promotion, actor: User | None = None) -> Promotion:
     """End an active or paused promotion for good; claims made stay valid."""
-    return _promotion_transition(promotion=promotion, to=Promotion.Status.ENDED)
+    return _promotion_transition(promotion=promotion, to=Promotion.Status.ENDED, actor=actor)
 
 
 # Claims -------------------------------------------------------------------------------------
@@ -444,8 +462,16 @@ def _new_code() -> str:
 
 
 def _idempotent_replay(*, person: User, promotion: Promotion, key: str, fingerprint: str) -> Claim | None:
-    first = Claim.objects.select_related("promotion").filter(person=person, idempotency_key=key).first()
+    first = (
+        Claim.objects.select_related("promotion__merchant").filter(person=person, idempotency_key=key).first()
+    )
     if first is None:
+        return None
+    if first.created_at <= timezone.now() - IDEMPOTENCY_KEY_TTL:
+        # Expired: the key no longer replays, and is freed (one claim per person and key) for
+        # the request now made with it, which is evaluated afresh. The caller holds the
+        # person's lock and rolls this back if that request is refused.
+        Claim.objects.filter(pk=first.pk).update(idempotency_key=None)
         return None
     if first.promotion_id != promotion.pk or first.request_fingerprint != fingerprint:
         raise IdempotencyMismatch()
@@ -459,36 +485,57 @@ def claim_create(
     """Claim one unit of a live promotion for an eligible person, safely under concurrency.
 
     The person's profile row is locked first, so one person's claims run one at a time (the
-    per-person limit holds); the unit is taken by a conditional UPDATE, so stock never goes
-    below zero. The same ``idempotency_key`` returns the first claim; the same key with a
-    different request (``fingerprint``) raises IdempotencyMismatch. Refusals: NotActive,
-    NotEligible(unmet), LimitReached, SoldOut.
+    per-person limit holds); the unit is taken by a conditional UPDATE, last, so stock never
+    goes below zero and the promotion's row is locked only briefly. The same
+    ``idempotency_key`` returns the first claim for 24 hours (IDEMPOTENCY_KEY_TTL), then is
+    evaluated afresh; the same key with a different request (``fingerprint``) raises
+    IdempotencyMismatch. Refusals: NotActive, NotEligible(unmet), LimitReached, SoldOut.
     """
     key = idempotency_key or None
     fingerprint = fingerprint or claim_fingerprint(promotion_id=promotion.pk)
     if key is not None and len(key) > 100:
         raise ValidationError({"idempotency_key": [_("An idempotency key has at most 100 characters.")]})
+    if key is not None and not (key.isascii() and key.isprintable()):
+        raise ValidationError(
+            {"idempotency_key": [_("An idempotency key is made of visible ASCII characters.")]}
+        )
     profile = ConsumerProfile.objects.select_for_update().filter(user=person).first()
     if key is not None:
         replay = _idempotent_replay(person=person, promotion=promotion, key=key, fingerprint=fingerprint)
         if replay is not None:
             return replay
-    current = Promotion.objects.live().select_related("merchant").filter(pk=promotion.pk).first()
+    # With the units the person already holds, counted under their lock through the (person,
+    # promotion) index: one query, not two.
+    holding = (
+        Claim.objects.filter(promotion=OuterRef("pk"), person=person, status__in=UNIT_HOLDING)
+        .order_by()
+        .values("promotion")
+        .annotate(units=Count("pk"))
+        .values("units")
+    )
+    current = (
+        Promotion.objects.live()
+        .select_related("merchant")
+        .annotate(held=Coalesce(Subquery(holding), 0))
+        .filter(pk=promotion.pk)
+        .first()
+    )
     if current is None:
         raise NotActive()
-    facts = selectors.person_facts(person=person, profile=profile, need_dimensions=True)
+    facts = selectors.person_facts(
+        person=person,
+        profile=profile,
+        need_dimensions=conditions.uses_dimensions(eligibility.effective_conditions(current)),
+    )
     assessment = eligibility.assess(promotion=current, person=facts)
     if not assessment.eligible:
         raise NotEligible(assessment.unmet)
-    held = Claim.objects.filter(person=person, promotion=current, status__in=UNIT_HOLDING).count()
-    if held >= current.per_user_limit:
+    if current.held >= current.per_user_limit:
         raise LimitReached()
-    if current.quantity is not None:
-        taken = Promotion.objects.filter(pk=current.pk, remaining__gt=0).update(
-            remaining=F("remaining") - 1, updated_at=timezone.now()
-        )
-        if not taken:
-            raise SoldOut()
+    if current.remaining == 0:
+        # Read without a lock: it can be stale only the other way (a unit given back since),
+        # and the conditional UPDATE below has the last word on any unit taken.
+        raise SoldOut()
     now = timezone.now()
     with translation.override("en"):
         benefit = eligibility.benefit_text(promotion=current, score=facts.score)
@@ -515,6 +562,15 @@ def claim_create(
                 raise
     else:  # pragma: no cover - five collisions in a row mean the alphabet is broken
         raise RuntimeError("could not draw a unique claim code")
+    webhooks.webhook_events_emit(claim=claim, event=WebhookEvent.CLAIM_CREATED)
+    if current.quantity is not None:
+        # The unit is taken last: every claim on the promotion queues for its row, so the row is
+        # locked only from here to the commit. None left: SoldOut rolls the claim above back.
+        taken = Promotion.objects.filter(pk=current.pk, remaining__gt=0).update(
+            remaining=F("remaining") - 1, updated_at=timezone.now()
+        )
+        if not taken:
+            raise SoldOut()
     logger.info("claim created claim=%s promotion=%s person=%s", claim.pk, current.pk, person.pk)
     return claim
 
@@ -544,6 +600,7 @@ def claim_cancel(*, claim: Claim, person: User) -> Claim:
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     _return_unit(promotion_id=locked.promotion_id)
+    webhooks.webhook_events_emit(claim=locked, event=WebhookEvent.CLAIM_CANCELLED)
     logger.info("claim cancelled claim=%s", locked.pk)
     return locked
 
@@ -708,6 +765,7 @@ def claim_mark(*, merchant: Merchant, claim: Claim, status: str) -> Claim:
             _overdue_bill_issue(claim=locked, merchant=merchant)
         elif previous == Claim.Status.OVERDUE:
             _overdue_bill_settle(claim=locked, today=today)
+    webhooks.webhook_events_emit(claim=locked, event=webhooks.EVENT_FOR_STATUS[status])
     logger.info("claim marked claim=%s status=%s", locked.pk, status)
     return locked
 
@@ -756,6 +814,9 @@ def _claims_mark_expired(*, claim_ids: list[int], now: datetime.datetime) -> int
         per_promotion[promotion_id] = per_promotion.get(promotion_id, 0) + 1
     for promotion_id, units in sorted(per_promotion.items()):
         _return_unit(promotion_id=promotion_id, units=units)
+    webhooks.webhook_events_emit_many(
+        claim_ids=[pk for pk, _promotion in rows], event=WebhookEvent.CLAIM_EXPIRED
+    )
     return len(rows)
 
 

@@ -9,3 +9,29 @@ def expire_claims() -> None:
     from . import services
 
     services.claims_expire()
+
+
+@shared_task(
+    bind=True,
+    name="perks.deliver_webhook",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # The service counts the attempts and gives up after webhooks.MAX_ATTEMPTS.
+    max_retries=None,
+)
+def deliver_webhook(self, delivery_id: int) -> None:
+    """Send one webhook delivery; after a failed attempt, retry with exponential backoff."""
+    from . import webhooks
+
+    retry_in = webhooks.webhook_deliver(delivery_id=delivery_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(name="perks.requeue_webhooks", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def requeue_webhooks() -> None:
+    """Every few minutes: queue again the webhook deliveries whose retry was lost with the broker."""
+    from . import webhooks
+
+    webhooks.webhook_deliveries_requeue()

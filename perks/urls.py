@@ -5,11 +5,37 @@ from . import apis, views
 app_name = "perks"
 
 consumer_urlpatterns = [
-    # Consumer pages (perks, claims, shares) go here.
+    path("perks/", views.perk_list, name="list"),
+    path("perks/<int:pk>/claim/", views.claim_confirm, name="claim_confirm"),
+    path("claims/", views.my_claims, name="my_claims"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/cancel/", views.claim_cancel, name="claim_cancel"),
+    path("shares/", views.shares, name="shares"),
+    path("shares/<int:pk>/revoke/", views.share_revoke, name="share_revoke"),
+    # Public, no login: the link a person gives to whoever they choose.
+    path("s/<str:token>/", views.share_public, name="share_public"),
 ]
 
 console_urlpatterns = [
     path("merchant/", views.console, name="console"),
+    path("merchant/promotions/new/", views.console_promotion_create, name="console_promotion_create"),
+    path("merchant/promotions/<int:pk>/", views.console_promotion, name="console_promotion"),
+    path("merchant/promotions/<int:pk>/edit/", views.console_promotion_edit, name="console_promotion_edit"),
+    path(
+        "merchant/promotions/<int:pk>/status/",
+        views.console_promotion_status,
+        name="console_promotion_status",
+    ),
+    path("merchant/promotions/<int:pk>/claims/", views.console_claims, name="console_claims"),
+    path("merchant/promotions/<int:pk>/claims.csv", views.console_claims_csv, name="console_claims_csv"),
+    path("merchant/counter/", views.console_verify, name="console_verify"),
+    path("merchant/claims/<int:pk>/", views.console_claim, name="console_claim"),
+    path("merchant/claims/<int:pk>/mark/", views.console_claim_mark, name="console_claim_mark"),
+    path("merchant/webhooks/", views.console_webhooks, name="console_webhooks"),
+    path("merchant/webhooks/<int:pk>/", views.console_webhook, name="console_webhook"),
+    path(
+        "merchant/webhooks/<int:pk>/disable/", views.console_webhook_disable, name="console_webhook_disable"
+    ),
 ]
 
 urlpatterns = [*consumer_urlpatterns, *console_urlpatterns]

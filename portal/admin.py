@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.http import HttpRequest
 
 from .models import AuditEntry, OutboxMessage
@@ -29,3 +30,19 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ["id", "task_name", "args", "attempts", "sent_at", "created_at", "last_error"]
     list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyAdmin):
+    """Every add, change and delete made through this admin, and by whom.
+
+    Django writes these for the admin's own forms; the admin's actions (approve a merchant,
+    activate a model, answer a dispute) call services that write AuditEntry with the admin as
+    actor. Shown here rather than copied into AuditEntry, so no ModelAdmin can forget to log.
+    """
+
+    list_display = ["action_time", "user", "action_flag", "content_type", "object_repr", "change_message"]
+    list_filter = ["action_flag", "content_type"]
+    search_fields = ["object_repr", "object_id", "user__username", "change_message"]
+    list_select_related = ["user", "content_type"]
+    date_hierarchy = "action_time"

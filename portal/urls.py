@@ -6,6 +6,7 @@ import accounts.urls
 import perks.urls
 import scoring.urls
 from accounts import views as account_views
+from portal import views as portal_views
 
 api_urlpatterns = [
     *accounts.urls.api_urlpatterns,
@@ -16,6 +17,7 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("healthz", portal_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("scoring.urls")),
     path("", include("perks.urls")),
@@ -23,3 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_urlpatterns, "api"))),
 ]
+
+# A database outage is a 503 (page or JSON), and the API's other errors stay JSON.
+handler500 = "portal.middleware.server_error"
+handler404 = "portal.views.page_not_found"

@@ -36,13 +36,13 @@ class PartnerAdmin(admin.ModelAdmin):
     @admin.action(description="Issue a new API key (shown once)")
     def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         for partner in queryset:
-            key = services.partner_key_issue(partner=partner)
+            key = services.partner_key_issue(partner=partner, actor=request.user)
             self.message_user(request, f"New key for {partner.name}: {key} (copy it now)", messages.WARNING)
 
     @admin.action(description="Revoke the API key")
     def revoke_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         for partner in queryset:
-            services.partner_key_revoke(partner=partner)
+            services.partner_key_revoke(partner=partner, actor=request.user)
         self.message_user(request, f"Revoked {len(queryset)} key(s).", messages.SUCCESS)
 
 
@@ -146,7 +146,7 @@ class ScoringModelAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one model to activate.", messages.ERROR)
             return
-        model = services.scoring_model_activate(model=queryset.get())
+        model = services.scoring_model_activate(model=queryset.get(), actor=request.user)
         self.message_user(request, f"{model.version} now makes every new score.", messages.SUCCESS)
 
 
@@ -231,12 +231,14 @@ class DisputeAdmin(admin.ModelAdmin):
 
     @admin.action(description="Accept: lift a disputed listing as overturned and recompute the score")
     def accept(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
-        self._answer(request, queryset, lambda dispute: services.dispute_accept(dispute=dispute))
+        self._answer(
+            request, queryset, lambda dispute: services.dispute_accept(dispute=dispute, actor=request.user)
+        )
 
     @admin.action(description="Reject, with the reason written in Response")
     def reject(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         def reject_one(dispute: Dispute) -> Dispute:
-            return services.dispute_reject(dispute=dispute, response=dispute.response)
+            return services.dispute_reject(dispute=dispute, response=dispute.response, actor=request.user)
 
         self._answer(request, queryset, reject_one)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile, User
 from portal import outbox
+from portal.audit import audit_record
 
 from . import engine, events, selectors, tasks
 from .authentication import key_hash
@@ -160,14 +161,18 @@ def consumer_opt_out(*, person: User) -> None:
 
 
 @transaction.atomic
-def scoring_model_activate(*, model: ScoringModel) -> ScoringModel:
+def scoring_model_activate(*, model: ScoringModel, actor: User | None = None) -> ScoringModel:
     """Make one model the one that scores from now on."""
     selectors.scorecard_of(model=model)  # refuse to activate tables the engine cannot use
+    previous = list(ScoringModel.objects.filter(is_active=True).values_list("version", flat=True))
     ScoringModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
     model.is_active = True
     model.activated_at = timezone.now()
     model.save(update_fields=["is_active", "activated_at", "updated_at"])
     logger.info("scoring model activated version=%s", model.version)
+    audit_record(
+        actor=actor, action="scoring_model.activate", target=model, changes={"previously_active": previous}
+    )
     return model
 
 
@@ -297,23 +302,48 @@ def events_ingest(
     for person_id in person_ids:
         outbox.enqueue(tasks.recompute_person, person_id, as_of)
     logger.info("events ingested partner=%s events=%d people=%d", partner.slug, len(stored), len(person_ids))
+    kinds: dict[str, int] = {}
+    for event in valid:
+        kinds[event.kind] = kinds.get(event.kind, 0) + 1
+        if event.kind == EventKind.BLACKLIST_LISTED:
+            listing = BlacklistEntry.objects.get(
+                person=event.person, court=event.data["court"], case_number=event.data["case_number"]
+            )
+            audit_record(
+                actor=None, action="blacklist.list", target=listing, changes={"partner": partner.slug}
+            )
+    audit_record(
+        actor=None,
+        action="ingestion.batch",
+        target=partner,
+        changes={"events": len(stored), "people": len(person_ids), "kinds": kinds},
+    )
     return stored
 
 
 @transaction.atomic
 def blacklist_entry_lift(
-    *, entry: BlacklistEntry, lifted_on: datetime.date, reason: str, recompute: bool = True
+    *,
+    entry: BlacklistEntry,
+    lifted_on: datetime.date,
+    reason: str,
+    recompute: bool = True,
+    actor: User | None = None,
 ) -> BlacklistEntry:
     """Lift a listing; an overturned one stops counting at once, a settled one fades."""
     entry.lifted_on = lifted_on
     entry.lift_reason = reason
     entry.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
+    audit_record(
+        actor=actor, action="blacklist.lift", target=entry, changes={"lifted_on": lifted_on, "reason": reason}
+    )
     if recompute:
         outbox.enqueue(tasks.recompute_person, entry.person_id, today().isoformat())
     return entry
 
 
-def partner_key_issue(*, partner: Partner) -> str:
+@transaction.atomic
+def partner_key_issue(*, partner: Partner, actor: User | None = None) -> str:
     """Give a partner a new API key (the old one stops working); the key is shown only now."""
     prefix = secrets.token_hex(4)
     key = f"{prefix}.{secrets.token_urlsafe(32)}"
@@ -321,12 +351,17 @@ def partner_key_issue(*, partner: Partner) -> str:
     partner.key_hash = key_hash(key)
     partner.is_active = True
     partner.save(update_fields=["key_prefix", "key_hash", "is_active", "updated_at"])
+    audit_record(actor=actor, action="partner.key_issue", target=partner, changes={"key_prefix": prefix})
     return key
 
 
-def partner_key_revoke(*, partner: Partner) -> Partner:
+@transaction.atomic
+def partner_key_revoke(*, partner: Partner, actor: User | None = None) -> Partner:
     partner.is_active = False
     partner.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        actor=actor, action="partner.key_revoke", target=partner, changes={"key_prefix": partner.key_prefix}
+    )
     return partner
 
 
@@ -534,6 +569,12 @@ def dispute_create(
         person.pk,
         blacklist_entry.pk if blacklist_entry else None,
     )
+    audit_record(
+        actor=person,
+        action="dispute.open",
+        target=dispute,
+        changes={"listing": blacklist_entry.pk if blacklist_entry else None, "signal": signal},
+    )
     return dispute
 
 
@@ -545,7 +586,7 @@ def _dispute_open_locked(*, dispute: Dispute) -> Dispute:
 
 
 @transaction.atomic
-def dispute_accept(*, dispute: Dispute, response: str = "") -> Dispute:
+def dispute_accept(*, dispute: Dispute, response: str = "", actor: User | None = None) -> Dispute:
     """Uphold a dispute: a disputed listing is lifted as overturned and the score recomputed at once."""
     dispute = _dispute_open_locked(dispute=dispute)
     entry = dispute.blacklist_entry
@@ -556,6 +597,7 @@ def dispute_accept(*, dispute: Dispute, response: str = "") -> Dispute:
             lifted_on=max(today(), entry.listed_on),
             reason=BlacklistEntry.LiftReason.OVERTURNED,
             recompute=False,
+            actor=actor,
         )
     dispute.status = Dispute.Status.ACCEPTED
     dispute.response = response.strip() or dispute.response
@@ -565,11 +607,14 @@ def dispute_accept(*, dispute: Dispute, response: str = "") -> Dispute:
     if entry is not None and is_scored:
         score_recompute(person=dispute.person)
     logger.info("dispute accepted dispute=%s person=%s", dispute.pk, dispute.person_id)
+    audit_record(
+        actor=actor, action="dispute.accept", target=dispute, changes={"status": ["open", "accepted"]}
+    )
     return dispute
 
 
 @transaction.atomic
-def dispute_reject(*, dispute: Dispute, response: str) -> Dispute:
+def dispute_reject(*, dispute: Dispute, response: str, actor: User | None = None) -> Dispute:
     """Turn a dispute down, with the reason the person will read."""
     response = response.strip()
     if not response:
@@ -580,4 +625,7 @@ def dispute_reject(*, dispute: Dispute, response: str) -> Dispute:
     dispute.resolved_at = timezone.now()
     dispute.save(update_fields=["status", "response", "resolved_at", "updated_at"])
     logger.info("dispute rejected dispute=%s person=%s", dispute.pk, dispute.person_id)
+    audit_record(
+        actor=actor, action="dispute.reject", target=dispute, changes={"status": ["open", "rejected"]}
+    )
     return dispute

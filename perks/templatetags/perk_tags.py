@@ -1,0 +1,33 @@
+"""Template helpers of the consumer's perks pages: a promotion's words in the reader's language,
+and the dashboard's notifications (the dashboard view belongs to scoring; this keeps it unaware)."""
+
+from django import template
+from django.utils import translation
+
+from perks import selectors
+from perks.models import Promotion
+
+register = template.Library()
+
+TRANSLATED_FIELDS = ("title", "description")
+
+
+@register.filter
+def localised(promotion: Promotion, field: str) -> str:
+    """``{{ promotion|localised:"title" }}``: the Chinese text in Chinese when the merchant gave one."""
+    if field not in TRANSLATED_FIELDS:
+        raise template.TemplateSyntaxError(f"localised knows only {', '.join(TRANSLATED_FIELDS)}")
+    if translation.get_language() == "zh-hans":
+        chinese = getattr(promotion, f"{field}_zh", "")
+        if chinese:
+            return chinese
+    return getattr(promotion, field)
+
+
+@register.simple_tag(takes_context=True)
+def score_notifications(context: template.Context) -> list[selectors.Notification]:
+    """``{% score_notifications as notifications %}``: what changed since the previous score."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    return selectors.notifications_for(person=request.user)

@@ -1,0 +1,70 @@
+"""When the database cannot be reached: a friendly 503 page, or the API's JSON 503; never a traceback.
+
+``DatabaseUnavailableMiddleware`` catches the error where views raise it (the usual place:
+the first query of a request is the session, the token or the view's own). ``server_error``
+is the project's handler500: an error raised in another middleware (saving the session, say)
+never reaches a process_exception, so it is recognised there. Neither touches the database:
+the 503 page is rendered without a request context, so no context processor can query.
+"""
+
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The 503 for a request that needed the database while it is down."""
+    if _is_api(request):
+        response: HttpResponse = JsonResponse(
+            {
+                "detail": _("The service is temporarily unavailable. Please try again in a minute."),
+                "code": "service_unavailable",
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: object) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)  # type: ignore[operator]
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_UNREACHABLE):
+            return None
+        logger.error("database unavailable path=%s error=%r", request.path, exception)
+        return service_unavailable(request)
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """handler500: a 503 when the database is the cause, JSON for the API, else the 500 page."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNREACHABLE):
+        logger.error("database unavailable path=%s error=%r", request.path, exception)
+        return service_unavailable(request)
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("Something went wrong on our side. Please try again."), "code": "server_error"},
+            status=500,
+        )
+    return defaults.server_error(request, template_name=template_name)
