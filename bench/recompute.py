@@ -31,7 +31,8 @@ from tests import processes  # noqa: E402 - needs the project root on the path f
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-# A Redis database of its own, flushed before every worker start: no stale queue can interfere.
+# A Redis database of its own, purged of Celery's keys before every worker start: no stale queue
+# can interfere.
 REDIS_DB = 12
 AS_OF = datetime.date(2026, 11, 26)
 FLOOR_DATE = AS_OF + datetime.timedelta(days=1)
@@ -279,14 +280,13 @@ def run_measure(
     *, workers: int, chunk_size: int | None, env: dict[str, str], broker: str, log_dir: Path, timeout: int
 ) -> dict:
     """Start a worker with the given concurrency, dispatch the run, time it to its finish."""
-    import redis
     from django.utils import timezone
 
     from scoring import services
     from scoring.models import RecomputeRun
 
     run_reset()
-    redis.Redis.from_url(broker).flushdb()
+    processes.broker_purge(broker)
     worker = processes.start_worker(
         env=env, log_path=log_dir / f"worker-{workers}.log", concurrency=workers, name="bench"
     )
@@ -721,9 +721,7 @@ def main() -> None:
         report(results, floors, profiles)
     finally:
         with contextlib.suppress(Exception):
-            import redis
-
-            redis.Redis.from_url(broker).flushdb()  # duplicates restored at a worker's shutdown
+            processes.broker_purge(broker)  # duplicates restored at a worker's shutdown
         if not args.keep_db:
             database_drop(args.database_url)
     print(f"\nbench took {time.perf_counter() - began:.0f}s")

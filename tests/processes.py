@@ -41,20 +41,39 @@ class Worker:
         return group_pids(self.pgid)
 
 
-def database_url(settings_dict: Mapping[str, object]) -> str:
-    """A DATABASE_URL for the database a Django connection is using (the test DB under pytest)."""
+def database_url(settings_dict: Mapping[str, object], *, application_name: str = "") -> str:
+    """A DATABASE_URL for the database a Django connection is using (the test DB under pytest);
+    application_name tags the subprocess's sessions so a test can find them in pg_stat_activity."""
     user = quote(str(settings_dict.get("USER") or ""), safe="")
     password = quote(str(settings_dict.get("PASSWORD") or ""), safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{quote(str(settings_dict['NAME']), safe='')}"
+    query = f"?application_name={quote(application_name, safe='')}" if application_name else ""
+    return f"postgres://{credentials}{host}:{port}/{quote(str(settings_dict['NAME']), safe='')}{query}"
 
 
 def redis_url_with_db(url: str, db: int) -> str:
     """The same Redis server with another database number, so a run has a queue of its own."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+def broker_purge(url: str) -> int:
+    """Delete Celery's queues and bookkeeping (unacked messages too) from a Redis database, and
+    nothing else that may live in it; returns how many keys went."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = [
+            key for pattern in ("celery*", "unacked*", "_kombu.*") for key in client.scan_iter(match=pattern)
+        ]
+        if keys:
+            client.delete(*keys)
+        return len(keys)
+    finally:
+        client.close()
 
 
 def worker_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:

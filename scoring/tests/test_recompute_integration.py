@@ -35,10 +35,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 AS_OF = datetime.date(2026, 11, 20)
 OPTED_IN_AT = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)  # before AS_OF: they are scored for it
-# A Redis database of its own: nothing queued by other tests (or left over by a killed worker)
-# can reach these workers, and flushing it touches nobody else's data.
-REDIS_DB = 13
+# A Redis database of its own, purged of Celery's keys before and after: nothing queued by other
+# tests (or left over by a killed worker) can reach these workers. Only Celery's keys are deleted,
+# in case something else shares the database.
+REDIS_DB = 14
 RUN_TIMEOUT = 60
+# The application_name the test workers connect with, to tell their sessions from anyone else's.
+WORKER_SESSIONS = "portal-test-worker"
 
 
 @pytest.fixture
@@ -67,8 +70,7 @@ def real_stack() -> str:
 def broker(real_stack: str):
     """A purged Redis database that this process publishes to and the workers consume from."""
     url = processes.redis_url_with_db(real_stack, REDIS_DB)
-    client = redis.Redis.from_url(url)
-    client.flushdb()
+    processes.broker_purge(url)
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = url
     celery_app.close()  # drop pooled connections to the old broker
@@ -77,15 +79,15 @@ def broker(real_stack: str):
     finally:
         celery_app.conf.broker_url = previous
         celery_app.close()
-        client.flushdb()
-        client.close()
+        processes.broker_purge(url)
 
 
 @pytest.fixture
 def start_worker(broker: str, tmp_path):
     """start_worker(): a real prefork worker on the test database; every one is stopped at the end."""
     env = processes.worker_env(
-        database_url=processes.database_url(connection.settings_dict), redis_url=broker
+        database_url=processes.database_url(connection.settings_dict, application_name=WORKER_SESSIONS),
+        redis_url=broker,
     )
     started: list[processes.Worker] = []
 
@@ -189,11 +191,13 @@ def run_state() -> str:
     )
 
 
-def other_sessions() -> int:
+def worker_sessions() -> int:
+    """The test workers' sessions still open on the test database."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [WORKER_SESSIONS],
         )
         return cursor.fetchone()[0]
 
@@ -273,7 +277,7 @@ def test_run_survives_its_worker_being_killed_and_resumes_on_a_new_one(start_wor
     processes.kill(worker)
     # Once PostgreSQL has dropped the dead worker's sessions, its open transactions are rolled back.
     processes.wait_for(
-        lambda: other_sessions() == 0, timeout=20, what="PostgreSQL to drop the killed worker's sessions"
+        lambda: worker_sessions() == 0, timeout=20, what="PostgreSQL to drop the killed worker's sessions"
     )
     run.refresh_from_db()
     assert run.status == RecomputeRun.Status.RUNNING
