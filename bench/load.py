@@ -485,6 +485,7 @@ def drive_main() -> None:
     if step["warmup"]:
         drive(port=plan["port"], requests=step["warmup"], rate=step["rate"], timeout=15)
     figures = drive(port=plan["port"], requests=step["requests"], rate=step["rate"], timeout=30)
+    figures["client_cpu_ms"] = time.process_time() * 1000 / (len(step["warmup"]) + len(step["requests"]))
     json.dump({"name": step["name"], "rate": step["rate"], **figures}, sys.stdout)
 
 
