@@ -256,11 +256,15 @@ def claims_ensure(*, promotions: list[Promotion]) -> int:
 @transaction.atomic
 def _claim_story(*, promotion: Promotion, person: User, number: int) -> int:
     key = f"demo-{promotion.pk}"
-    is_new = not Claim.objects.filter(person=person, idempotency_key=key).exists()
-    try:
-        claim = services.claim_create(promotion=promotion, person=person, idempotency_key=key)
-    except PerksError:
-        return 0  # no longer eligible, or sold out: the demo simply has one claim fewer
+    # Found by its key, not replayed through claim_create: keys expire after 24 hours, and a
+    # later seed_demo must not claim again.
+    claim = Claim.objects.filter(person=person, idempotency_key=key).first()
+    is_new = claim is None
+    if claim is None:
+        try:
+            claim = services.claim_create(promotion=promotion, person=person, idempotency_key=key)
+        except PerksError:
+            return 0  # no longer eligible, or sold out: the demo simply has one claim fewer
     if is_new:
         # Spread the history over the last days so the sell-out forecast has a rate to show.
         back = datetime.timedelta(days=number + 1, hours=3 * number)

@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
@@ -123,9 +124,18 @@ def perks_for_person(*, person: User) -> list[Perk]:
         Promotion.objects.live()
         .select_related("merchant")
         .annotate(
-            held=Count(
-                "claims",
-                filter=Q(claims__person_id=person.pk, claims__status__in=UNIT_HOLDING_STATUSES),
+            # A subquery on the (person, promotion) index: its cost does not grow with the
+            # promotions' total claims, as a join over all of them would.
+            held=Coalesce(
+                Subquery(
+                    Claim.objects.filter(
+                        promotion=OuterRef("pk"), person_id=person.pk, status__in=UNIT_HOLDING_STATUSES
+                    )
+                    .values("promotion")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
             )
         )
         .order_by("min_score", "title", "pk")

@@ -1,5 +1,6 @@
 """Tests for accounts/management/commands/seed_demo.py: the demo population of shared/api.md."""
 
+import datetime
 import io
 
 import pytest
@@ -131,3 +132,19 @@ def test_nobody_is_scored_for_a_day_before_they_opted_in():
         if snapshot.as_of < timezone.localtime(snapshot.person.consumer.opted_in_at).date()
     ]
     assert early == []
+
+
+def test_seeding_again_a_day_later_claims_nothing_more():
+    # given: the demo's claims are older than an idempotency key lives
+    from perks.models import Claim
+
+    seed()
+    day_later = timezone.now() - datetime.timedelta(hours=25)
+    Claim.objects.update(created_at=day_later)
+    claims = Claim.objects.count()
+
+    # when
+    seed()
+
+    # then
+    assert Claim.objects.count() == claims
