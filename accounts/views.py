@@ -1,13 +1,18 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from scoring.views import consumer_required
 
 from . import selectors, services
-from .forms import MerchantApplicationForm, SignUpForm
+from .forms import AccountDeleteForm, MerchantApplicationForm, SignUpForm
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -69,17 +74,6 @@ def after_login(request: HttpRequest) -> HttpResponse:
 
 
 # --- Your data: opt out, export, delete ---------------------------------------------------------
-# (Imported here, not at the top, so this section stays apart from the code others edit.)
-
-from django.contrib.auth import logout  # noqa: E402
-from django.http import JsonResponse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.views.decorators.cache import never_cache  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
-
-from scoring.views import consumer_required  # noqa: E402
-
-from .forms import AccountDeleteForm  # noqa: E402
 
 
 @consumer_required

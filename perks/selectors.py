@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
-from scoring.bands import SCORE_MAX, SCORE_MIN, Band
+from scoring.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 from scoring.models import BlacklistEntry, Identity, ScoreSnapshot
 
 from . import conditions, eligibility
@@ -353,9 +353,6 @@ def share_for_person(*, person: User, pk: int) -> Share | None:
 
 
 # --- The consumer's pages: share cards and dashboard notifications ------------------------------
-
-# (Imported here, not at the top, so this section stays apart from the code others edit.)
-from scoring.bands import BAND_LOWER_BOUNDS  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,36 +1,47 @@
 """HTML pages of perks: what consumers see (perks, claims, shares) and the merchant console."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
-from accounts.decorators import merchant_required
-
-# --- Consumer pages --------------------------------------------------------------------------
-# isort: split
+import csv
 import datetime
+import math
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import merchant_required
 from accounts.selectors import consumer_profile
 from scoring.bands import Band
 from scoring.charts import band_ranges
 from scoring.views import consumer_required
 
-from . import conditions, eligibility
+from . import apis, conditions, console_charts, console_selectors, eligibility, webhooks
 from . import selectors as perk_selectors
 from . import services as perk_services
+from .console_forms import (
+    ClaimFilterForm,
+    ClaimMarkForm,
+    PromotionForm,
+    PromotionStatusForm,
+    VerifyForm,
+    WebhookEndpointForm,
+    actions_for,
+    counter_fact_names,
+    marks_for,
+)
 from .exceptions import NotEligible, NotOptedIn, PerksError
 from .forms import ClaimForm, PerkFilterForm, ShareForm
-from .models import BenefitType, Category, Claim, Share
+from .models import BenefitType, Category, Claim, Promotion, Share
 from .qr import qr_svg
+
+# --- Consumer pages --------------------------------------------------------------------------
 
 # How each refusal of a claim answers the browser (the API answers with the same statuses).
 CLAIM_ERROR_STATUS = {"not_eligible": 403, "not_opted_in": 403, "idempotency_mismatch": 422}
@@ -319,45 +330,12 @@ def share_public(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- Merchant console ------------------------------------------------------------------------
 # isort: split
-# The console's own imports, kept in its section so the two halves of this file stay apart.
-import csv  # noqa: E402
-import math  # noqa: E402
-
-from django.contrib import messages as console_messages  # noqa: E402
-from django.core.exceptions import ValidationError as ConsoleValidationError  # noqa: E402
-from django.core.paginator import Paginator  # noqa: E402
-from django.http import Http404 as ConsoleHttp404  # noqa: E402
-from django.http import HttpResponseRedirect as ConsoleHttpResponseRedirect  # noqa: E402
-from django.shortcuts import redirect as console_redirect  # noqa: E402
-from django.urls import reverse as console_reverse  # noqa: E402
-from django.utils import timezone as console_timezone  # noqa: E402
-from django.utils.translation import get_language, gettext  # noqa: E402
-from django.views.decorators.http import require_POST as console_require_POST  # noqa: E402
-
-from . import apis as console_apis  # noqa: E402
-from . import console_charts, console_selectors, webhooks  # noqa: E402
-from . import selectors as console_perk_selectors  # noqa: E402
-from . import services as console_services  # noqa: E402
-from .console_forms import (  # noqa: E402
-    ClaimFilterForm,
-    ClaimMarkForm,
-    PromotionForm,
-    PromotionStatusForm,
-    VerifyForm,
-    WebhookEndpointForm,
-    actions_for,
-    counter_fact_names,
-    marks_for,
-)
-from .models import Claim as ConsoleClaim  # noqa: E402
-from .models import Promotion  # noqa: E402
-
 CONSOLE_PAGE_SIZE = 50
 STATUS_ACTIONS = {
-    "activate": console_services.promotion_activate,
-    "resume": console_services.promotion_resume,
-    "pause": console_services.promotion_pause,
-    "end": console_services.promotion_end,
+    "activate": perk_services.promotion_activate,
+    "resume": perk_services.promotion_resume,
+    "pause": perk_services.promotion_pause,
+    "end": perk_services.promotion_end,
 }
 # Claims export: what the merchant API shows of a claim, and nothing else (no person, no score).
 CSV_COLUMNS = (
@@ -374,16 +352,16 @@ CSV_COLUMNS = (
 
 
 def _own_promotion(request: HttpRequest, pk: int) -> Promotion:
-    promotion = console_perk_selectors.promotion_for_merchant(merchant_id=request.merchant.pk, pk=pk)
+    promotion = perk_selectors.promotion_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if promotion is None:
-        raise ConsoleHttp404
+        raise Http404
     return promotion
 
 
-def _own_claim(request: HttpRequest, pk: int) -> ConsoleClaim:
-    claim = console_perk_selectors.claim_for_merchant(merchant_id=request.merchant.pk, pk=pk)
+def _own_claim(request: HttpRequest, pk: int) -> Claim:
+    claim = perk_selectors.claim_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if claim is None:
-        raise ConsoleHttp404
+        raise Http404
     return claim
 
 
@@ -411,16 +389,14 @@ def console_promotion_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            promotion = console_services.promotion_create(
+            promotion = perk_services.promotion_create(
                 merchant=request.merchant, actor=request.user, **form.service_values()
             )
-        except ConsoleValidationError as exc:
+        except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            console_messages.success(
-                request, gettext("Draft saved. Check the preview and the audience, then activate it.")
-            )
-            return console_redirect("perks:console_promotion", pk=promotion.pk)
+            messages.success(request, _("Draft saved. Check the preview and the audience, then activate it."))
+            return redirect("perks:console_promotion", pk=promotion.pk)
     return render(request, "perks/console/promotion_form.html", {"form": form, "promotion": None})
 
 
@@ -435,14 +411,12 @@ def console_promotion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            console_services.promotion_update(
-                promotion=promotion, actor=request.user, **form.service_values()
-            )
-        except ConsoleValidationError as exc:
+            perk_services.promotion_update(promotion=promotion, actor=request.user, **form.service_values())
+        except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            console_messages.success(request, gettext("Changes saved."))
-            return console_redirect("perks:console_promotion", pk=promotion.pk)
+            messages.success(request, _("Changes saved."))
+            return redirect("perks:console_promotion", pk=promotion.pk)
     return render(request, "perks/console/promotion_form.html", {"form": form, "promotion": promotion})
 
 
@@ -451,7 +425,7 @@ def console_promotion(request: HttpRequest, pk: int) -> HttpResponse:
     """A promotion: the consumer's view of it, who it reaches today, its status buttons, its forecast."""
     overview = console_selectors.promotion_overview(merchant_id=request.merchant.pk, pk=pk)
     if overview is None:
-        raise ConsoleHttp404
+        raise Http404
     promotion = overview.promotion
     buckets = [(bucket.low, bucket.high, bucket.count) for bucket in overview.audience.histogram]
     context = {
@@ -460,30 +434,30 @@ def console_promotion(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions_for(promotion.status),
         "preview": console_selectors.perk_preview(promotion=promotion, language=get_language()),
         "histogram": console_charts.audience_histogram(buckets, threshold=promotion.min_score),
-        "min_count": console_perk_selectors.AUDIENCE_MIN_COUNT,
+        "min_count": perk_selectors.AUDIENCE_MIN_COUNT,
     }
     return render(request, "perks/console/promotion.html", context)
 
 
 @merchant_required
-@console_require_POST
+@require_POST
 def console_promotion_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Activate, pause, resume or end: the service refuses any other move, and says why."""
     promotion = _own_promotion(request, pk)
     form = PromotionStatusForm(request.POST)
     if not form.is_valid():
-        console_messages.error(request, gettext("Choose activate, pause, resume or end."))
-        return console_redirect("perks:console_promotion", pk=pk)
+        messages.error(request, _("Choose activate, pause, resume or end."))
+        return redirect("perks:console_promotion", pk=pk)
     try:
         promotion = STATUS_ACTIONS[form.cleaned_data["action"]](promotion=promotion, actor=request.user)
-    except ConsoleValidationError as exc:
-        console_messages.error(request, " ".join(exc.messages))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        console_messages.success(
+        messages.success(
             request,
-            gettext("The promotion is now %(status)s.") % {"status": promotion.get_status_display().lower()},
+            _("The promotion is now %(status)s.") % {"status": promotion.get_status_display().lower()},
         )
-    return console_redirect("perks:console_promotion", pk=pk)
+    return redirect("perks:console_promotion", pk=pk)
 
 
 @merchant_required
@@ -528,7 +502,7 @@ def console_claims_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer.writerow(CSV_COLUMNS)
     for claim in claims.iterator(chunk_size=1000):
         values = [getattr(claim, column) for column in CSV_COLUMNS]
-        values[CSV_COLUMNS.index("claimed_at")] = console_timezone.localtime(claim.claimed_at)
+        values[CSV_COLUMNS.index("claimed_at")] = timezone.localtime(claim.claimed_at)
         writer.writerow([_csv_cell(value) for value in values])
     return response
 
@@ -545,31 +519,29 @@ def console_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     form = VerifyForm(request.POST if request.method == "POST" else None)
     # The API's counter throttle, and the same count: codes stay unguessable from either side.
-    throttle = console_apis.VerifyThrottle()
+    throttle = apis.VerifyThrottle()
     if request.method == "POST" and not throttle.allow_request(request, None):
         form.is_valid()
         form.add_error(
             None,
-            gettext("Too many codes checked in a minute. Wait %(seconds)s seconds and try again.")
+            _("Too many codes checked in a minute. Wait %(seconds)s seconds and try again.")
             % {"seconds": math.ceil(throttle.wait() or 1)},
         )
         status = 429
     elif request.method == "POST" and form.is_valid():
         try:
-            result = console_services.claim_verify(
+            result = perk_services.claim_verify(
                 merchant=request.merchant,
                 code=form.cleaned_data["code"],
                 counter_facts=form.counter_facts(),
             )
-        except ConsoleValidationError as exc:
+        except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
             if result.valid:
-                console_messages.success(
-                    request, gettext("Valid: hand over %(benefit)s.") % {"benefit": result.benefit}
-                )
-                return ConsoleHttpResponseRedirect(
-                    console_reverse("perks:console_claim", kwargs={"pk": result.claim.pk}) + "?checked=1"
+                messages.success(request, _("Valid: hand over %(benefit)s.") % {"benefit": result.benefit})
+                return HttpResponseRedirect(
+                    reverse("perks:console_claim", kwargs={"pk": result.claim.pk}) + "?checked=1"
                 )
             if result.claim is not None:
                 needed = counter_fact_names(result.claim.counter_conditions)
@@ -584,36 +556,34 @@ def console_claim(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _own_claim(request, pk)
     context = {
         "claim": claim,
-        "marks": marks_for(claim, today=console_timezone.localdate()),
+        "marks": marks_for(claim, today=timezone.localdate()),
         "is_trial": claim.promotion.benefit_type == "trial",
-        "grace_days": console_services.OVERDUE_GRACE_DAYS,
+        "grace_days": perk_services.OVERDUE_GRACE_DAYS,
         # Straight from the counter: say "valid" in large type (the code was honoured just now).
         "just_checked": request.GET.get("checked") == "1"
-        and claim.status in (ConsoleClaim.Status.IN_USE, ConsoleClaim.Status.USED),
+        and claim.status in (Claim.Status.IN_USE, Claim.Status.USED),
     }
     return render(request, "perks/console/claim.html", context)
 
 
 @merchant_required
-@console_require_POST
+@require_POST
 def console_claim_mark(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a trial returned, bought or overdue; a refused mark says why."""
     claim = _own_claim(request, pk)
     form = ClaimMarkForm(request.POST)
     if not form.is_valid():
-        console_messages.error(request, gettext("Mark a claim as returned, converted or overdue."))
-        return console_redirect("perks:console_claim", pk=pk)
+        messages.error(request, _("Mark a claim as returned, converted or overdue."))
+        return redirect("perks:console_claim", pk=pk)
     try:
-        claim = console_services.claim_mark(
+        claim = perk_services.claim_mark(
             merchant=request.merchant, claim=claim, status=form.cleaned_data["status"]
         )
-    except ConsoleValidationError as exc:
-        console_messages.error(request, " ".join(exc.messages))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        console_messages.success(
-            request, gettext("Recorded: %(status)s.") % {"status": claim.get_status_display().lower()}
-        )
-    return console_redirect("perks:console_claim", pk=pk)
+        messages.success(request, _("Recorded: %(status)s.") % {"status": claim.get_status_display().lower()})
+    return redirect("perks:console_claim", pk=pk)
 
 
 SECRET_SESSION_KEY = "console_webhook_secret"  # noqa: S105 - a session key name
@@ -631,12 +601,12 @@ def console_webhooks(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 actor=request.user,
             )
-        except ConsoleValidationError as exc:
+        except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             # Shown once, on the next page, then gone from the session.
             request.session[SECRET_SESSION_KEY] = {"endpoint": endpoint.pk, "secret": endpoint.secret}
-            return console_redirect("perks:console_webhook", pk=endpoint.pk)
+            return redirect("perks:console_webhook", pk=endpoint.pk)
     context = {
         "form": form,
         "endpoints": webhooks.webhook_endpoints_for_merchant(merchant_id=request.merchant.pk),
@@ -650,7 +620,7 @@ def console_webhook(request: HttpRequest, pk: int) -> HttpResponse:
     """One endpoint and its delivery log, newest first."""
     endpoint = webhooks.webhook_endpoint_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if endpoint is None:
-        raise ConsoleHttp404
+        raise Http404
     shown = request.session.pop(SECRET_SESSION_KEY, None)
     context = {
         "endpoint": endpoint,
@@ -664,11 +634,11 @@ def console_webhook(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @merchant_required
-@console_require_POST
+@require_POST
 def console_webhook_disable(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = webhooks.webhook_endpoint_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if endpoint is None:
-        raise ConsoleHttp404
+        raise Http404
     webhooks.webhook_endpoint_disable(endpoint=endpoint, actor=request.user)
-    console_messages.success(request, gettext("Endpoint disabled: nothing more is sent to it."))
-    return console_redirect("perks:console_webhook", pk=pk)
+    messages.success(request, _("Endpoint disabled: nothing more is sent to it."))
+    return redirect("perks:console_webhook", pk=pk)

@@ -1,4 +1,7 @@
+from collections.abc import Callable
+
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -11,6 +14,7 @@ from .models import (
     BlacklistEntry,
     Contact,
     CreditLine,
+    Dispute,
     Identity,
     IngestedEvent,
     Partner,
@@ -201,12 +205,6 @@ class RecomputeRunAdmin(ReadOnlyAdmin):
 
 
 # --- Disputes (the consumer dashboard's section) --------------------------------------------
-# Imported here, not at the top, so this section stays apart from the code others edit.
-from collections.abc import Callable  # noqa: E402
-
-from django.core.exceptions import ValidationError  # noqa: E402
-
-from .models import Dispute  # noqa: E402
 
 
 @admin.register(Dispute)

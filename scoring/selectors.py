@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
 
-from .engine import BlacklistStatus, Features, Scorecard, validate_parameters
+from .engine import BlacklistStatus, Features, Scorecard, ScoreResult, simulate, validate_parameters
 from .models import (
     Balance,
     Bill,
@@ -20,6 +20,7 @@ from .models import (
     BlacklistEntry,
     Contact,
     CreditLine,
+    Dispute,
     Identity,
     Purchase,
     ScoreSnapshot,
@@ -260,11 +261,7 @@ def scorecard_of(*, model: ScoringModel) -> Scorecard:
 
 # --- Reads for the consumer's dashboard ---------------------------------------------------
 # Each is one query with a fixed slice, so the dashboard's cost does not grow with the data.
-# (Imported here, not at the top, so this section stays apart from the code others edit.)
 
-
-from .engine import ScoreResult, simulate  # noqa: E402
-from .models import Dispute  # noqa: E402
 
 DASHBOARD_BILLS = 12
 DASHBOARD_RENT_PAYMENTS = 6
