@@ -434,19 +434,10 @@ class MerchantAudienceApi(MerchantApiView):
         return Response(AudienceSerializer(audience).data)
 
 
-class MerchantClaimSerializer(serializers.Serializer):
-    """A claim as its merchant sees it: no person, no score."""
+class MerchantClaimSerializer(ClaimSerializer):
+    """A claim as its merchant sees it: no person, no score, and the promotion in brief."""
 
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    status = serializers.CharField()
     promotion = PromotionBriefSerializer()
-    benefit = serializers.CharField()
-    claimed_at = serializers.DateTimeField()
-    pickup_deadline = serializers.DateTimeField()
-    verified_at = serializers.DateTimeField(allow_null=True)
-    due_back = serializers.DateField(allow_null=True)
-    closed_at = serializers.DateTimeField(allow_null=True)
 
 
 class ClaimFilterSerializer(serializers.Serializer):
