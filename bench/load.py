@@ -26,6 +26,7 @@ import json
 import math
 import os
 import queue
+import runpy
 import secrets
 import subprocess
 import sys
@@ -60,8 +61,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds before each")
     parser.add_argument("--rates", default="score=200,verify=200,claim=100,perks=100,dashboard=50")
     parser.add_argument("--only", default="", help="comma-separated endpoints to run (default: all)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: one a core)")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: portal/gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, help="gunicorn threads a worker (default: the same)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--keep-db", action="store_true")
@@ -643,10 +644,6 @@ def main() -> None:
         connections.close_all()
         for step, seconds in timings.items():
             print(f"{step}: {seconds:.1f} s")
-        print(
-            f"population: {population} consumers; "
-            f"gunicorn -w {args.workers} --threads {args.threads} (gthread)"
-        )
         server_env = {
             key: env[key]
             for key in ("DJANGO_SECRET_KEY", "REDIS_URL", "DJANGO_STATIC_ROOT", "DJANGO_LOG_LEVEL")
@@ -656,14 +653,16 @@ def main() -> None:
             DJANGO_THROTTLE_ANON=UNTHROTTLED,
             DJANGO_THROTTLE_VERIFY=UNTHROTTLED,
         )
+        configured = runpy.run_path(str(servers.GUNICORN_CONFIG))
+        workers, threads = args.workers or configured["workers"], args.threads or configured["threads"]
         with servers.running_gunicorn(
             database_url=args.database_url,
             log_path=Path(temporary) / "gunicorn.log",
-            workers=args.workers,
-            threads=args.threads,
+            workers=workers,
+            threads=threads,
             env=server_env,
-            extra_args=("--keep-alive", "30"),
         ) as server:
+            print(f"population: {population} consumers; gunicorn {workers} workers x {threads} threads")
             results = [
                 run_step(server=server, step=step, database=_database_name(args.database_url))
                 for step in plan_steps(args, scene)

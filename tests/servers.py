@@ -25,6 +25,7 @@ from tests import processes
 
 ROOT = processes.ROOT
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+GUNICORN_CONFIG = ROOT / "portal" / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
@@ -83,32 +84,20 @@ def start_gunicorn(
     *,
     database_url: str,
     log_path: Path,
-    workers: int = 2,
-    threads: int = 4,
+    workers: int | None = None,
+    threads: int | None = None,
     env: Mapping[str, str] | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> Server:
-    """Start `gunicorn portal.wsgi` (gthread workers) in a new session on a free loopback port."""
+    """Start gunicorn as production does (GUNICORN_CONFIG) in a new session on a free loopback
+    port; workers and threads default to the configuration's."""
     port = free_port()
-    command = [
-        str(GUNICORN),
-        "portal.wsgi",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--backlog",
-        "2048",
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-        *extra_args,
-    ]
+    command = [str(GUNICORN), "--config", str(GUNICORN_CONFIG), "portal.wsgi", "--bind", f"{HOST}:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    command += ["--graceful-timeout", "5", *extra_args]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         popen = subprocess.Popen(
@@ -168,8 +157,8 @@ def running_gunicorn(
     *,
     database_url: str,
     log_path: Path,
-    workers: int = 2,
-    threads: int = 4,
+    workers: int | None = None,
+    threads: int | None = None,
     env: Mapping[str, str] | None = None,
     ready_timeout: float = 30,
     extra_args: tuple[str, ...] = (),

@@ -1,14 +1,14 @@
 """Production mode as README.md documents it: deploy checks, gunicorn, whitenoise, PostgreSQL."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -46,12 +46,6 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.integration
 def test_gunicorn_serves_pages_and_compressed_static_files_on_postgresql(tmp_path):
     database_url = os.environ.get("DATABASE_URL", "")
@@ -71,44 +65,30 @@ def test_gunicorn_serves_pages_and_compressed_static_files_on_postgresql(tmp_pat
     assert _manage("migrate", "--no-input", env=env).returncode == 0
     collected = _manage("collectstatic", "--no-input", env=env)
     assert collected.returncode == 0, collected.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        home = _get_when_up(f"http://127.0.0.1:{port}/")
-        css_path = next(static_root.glob("css/portal.*.css")).name
-        css = urllib.request.urlopen(
-            urllib.request.Request(
-                f"http://127.0.0.1:{port}/static/css/{css_path}", headers={"Accept-Encoding": "gzip"}
-            ),
-            timeout=10,
-        )
+        # The configuration README.md starts production with, its workers and threads included.
+        with servers.running_gunicorn(
+            database_url=env["DATABASE_URL"],
+            log_path=tmp_path / "gunicorn.log",
+            env={key: value for key, value in env.items() if key.startswith("DJANGO_")},
+        ) as server:
+            home = urllib.request.urlopen(server.url("/"), timeout=10)
+            css_path = next(static_root.glob("css/portal.*.css")).name
+            css = urllib.request.urlopen(
+                urllib.request.Request(
+                    server.url(f"/static/css/{css_path}"), headers={"Accept-Encoding": "gzip"}
+                ),
+                timeout=10,
+            )
+            workers = len(server.pids()) - 1  # the arbiter and its workers
 
-        assert home.status == 200
-        assert b"</html>" in home.read()
-        assert css.status == 200
-        assert css.headers["Content-Encoding"] == "gzip"
-        assert "max-age=315360000" in css.headers["Cache-Control"]
+            assert home.status == 200
+            assert b"</html>" in home.read()
+            assert css.status == 200
+            assert css.headers["Content-Encoding"] == "gzip"
+            assert "max-age=315360000" in css.headers["Cache-Control"]
+            assert workers == 2 * os.cpu_count()
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=20)
         subprocess.run(
             ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "portal_production_check"]
         )
-
-
-def _get_when_up(url: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return urllib.request.urlopen(url, timeout=5)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
