@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.models import Merchant
 from accounts.selectors import merchant_of
-from portal.api import BoundedDateTimeField, BoundedJSONParser, DomainError
+from portal.api import BoundedDateTimeField, DomainError
+from portal.parsers import BoundedJSONParser
 from portal.throttles import SettingsUserRateThrottle
 
 from . import selectors, services

@@ -1,19 +1,19 @@
-"""Cross-app pieces of the JSON API: the error shape of shared/api.md, bounded request bodies,
-and the schema's documentation of the errors every operation may answer."""
+"""Cross-app pieces of the JSON API: the error shape of shared/api.md, bounded fields, and the
+schema's documentation of the errors every operation may answer."""
 
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .parsers import RequestTooLarge
 
 
 class DomainError(exceptions.APIException):
@@ -23,38 +23,6 @@ class DomainError(exceptions.APIException):
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.extra = extra
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "request_too_large"
-
-    def __init__(self) -> None:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        super().__init__(
-            _("The request body is too large: at most %(limit)d bytes.") % {"limit": limit},
-            code=self.default_code,
-        )
-
-
-class BoundedJSONParser(JSONParser):
-    """JSON of at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (DRF reads the body as a stream, past
-    Django's own check), and nesting too deep for the parser is a 400: never a 500."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
-        request = (parser_context or {}).get("request")
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request is not None and limit is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
-                raise RequestTooLarge()
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from exc
 
 
 class BoundedDateTimeField(serializers.DateTimeField):

@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     ],
     # JSON bodies bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413), as Django bounds forms.
     "DEFAULT_PARSER_CLASSES": [
-        "portal.api.BoundedJSONParser",
+        "portal.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
