@@ -76,7 +76,7 @@ import itertools
 import json
 import math
 import typing
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation, localcontext
@@ -115,6 +115,10 @@ EDUCATION_LEVELS: Mapping[str, int] = {"": 0, "secondary": 1, "bachelor": 2, "ma
 # Wide enough that sums of products of the tables' short decimals are exact, and fixed so the
 # caller's decimal context cannot change a score: same inputs, same bits, on every machine.
 _EXACT = Context(prec=60)
+_HALF = Decimal("0.5")
+# A score before rounding: exact as a Decimal, except under a fading listing, whose share of
+# the penalty (months / fade_months) needs a Fraction.
+Exact = Decimal | Fraction
 _MEMO_LIMIT = 100_000
 
 
@@ -347,7 +351,7 @@ class BlacklistRule:
 class Final(NamedTuple):
     """A score after the blacklist rule: exact (to rank reasons) and rounded."""
 
-    adjusted: Fraction
+    adjusted: "Exact"
     score: int
 
 
@@ -362,7 +366,7 @@ class Scorecard:
     characteristics: tuple[Characteristic, ...]  # in SCORED_FEATURES order
 
     def weight(self, dimension: str) -> Decimal:
-        return dict(self.weights)[dimension]
+        return self._weight_of[dimension]
 
     def contribution(self, index: int, total: Decimal) -> tuple[Decimal, Decimal]:
         """(s_d, c_d) of the dimension at index for a sum of partials; memoised per scorecard.
@@ -386,10 +390,27 @@ class Scorecard:
         key = (raw, None if blacklist is None else (blacklist.months_since_lifted,))
         cached = self._finals.get(key)
         if cached is None:
-            adjusted = _apply_blacklist(Fraction(raw), blacklist, self.blacklist)
+            adjusted = _apply_blacklist(raw, blacklist, self.blacklist)
             cached = Final(adjusted, min(max(_round_half_up(adjusted), SCORE_MIN), SCORE_MAX))
             self._remember(self._finals, key, cached)
         return cached
+
+    def change(self, characteristic: "Characteristic", current: Decimal) -> "_Change":
+        """The counterfactual change of a characteristic's partial, with its bound; memoised."""
+        key = (characteristic.name, current)
+        cached = self._changes.get(key)
+        if cached is None:
+            cached = _Change.of(characteristic, current, self)
+            self._remember(self._changes, key, cached)
+        return cached
+
+    @functools.cached_property
+    def _changes(self) -> dict[tuple[str, Decimal], "_Change"]:
+        return {}
+
+    @functools.cached_property
+    def _weight_of(self) -> dict[str, Decimal]:
+        return dict(self.weights)
 
     @functools.cached_property
     def _contributions(self) -> dict[tuple[int, Decimal], tuple[Decimal, Decimal]]:
@@ -692,8 +713,9 @@ class ScoreResult:
 @dataclass(frozen=True)
 class _Outcome:
     raw: Decimal
-    adjusted: Fraction  # after the blacklist rule, before rounding
+    adjusted: "Exact"  # after the blacklist rule, before rounding
     score: int
+    totals: tuple[Decimal, ...]  # the sum of each dimension's partials, in DIMENSIONS order
     standings: tuple[Decimal, ...]  # s_d in DIMENSIONS order
     contributions: tuple[Decimal, ...]  # c_d in DIMENSIONS order
 
@@ -756,20 +778,21 @@ def _outcome_of_totals(
         raw=raw,
         adjusted=adjusted,
         score=score,
+        totals=totals,
         standings=tuple(standings),
         contributions=tuple(contributions),
     )
 
 
-def _apply_blacklist(raw: Fraction, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> Fraction:
+def _apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> "Exact":
     if blacklist is None:
         return raw
     if blacklist.months_since_lifted is None:
-        return min(raw - rule.penalty, Fraction(rule.cap))
+        return min(_EXACT.subtract(raw, rule.penalty), Decimal(rule.cap))
     if blacklist.months_since_lifted >= rule.fade_months:
         return raw
     faded = Fraction(blacklist.months_since_lifted, rule.fade_months)
-    return min(raw - rule.penalty * (1 - faded), rule.cap + (SCORE_MAX - rule.cap) * faded)
+    return min(Fraction(raw) - rule.penalty * (1 - faded), rule.cap + (SCORE_MAX - rule.cap) * faded)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -778,7 +801,9 @@ def _sub_score(standing: Decimal) -> int:
     return _round_half_up(50 * (Fraction(standing) + 1))
 
 
-def _round_half_up(value: Fraction) -> int:
+def _round_half_up(value: "Exact") -> int:
+    if isinstance(value, Decimal):
+        return math.floor(_EXACT.add(value, _HALF))
     return math.floor(value + Fraction(1, 2))
 
 
@@ -789,9 +814,9 @@ def _round_half_up(value: Fraction) -> int:
 class _Candidate:
     code: str
     points: int
-    exact: Fraction  # the unrounded effect, to rank reasons whose rounded points tie
+    exact: "Exact"  # the unrounded effect, to rank reasons whose rounded points tie
 
-    def rank(self) -> tuple[int, Fraction, int]:
+    def rank(self) -> tuple[int, "Exact", int]:
         return (-self.points, -self.exact, REASON_CODES.index(self.code))
 
 
@@ -802,7 +827,6 @@ def _reasons(
     unlisted = _outcome(partials, None, scorecard) if blacklist is not None else outcome
     pinned: list[_Candidate] = []
     lowering: list[_Candidate] = []
-    raising: list[_Candidate] = []
     # An active listing is always named first, even under parameters where it costs nothing:
     # people must be able to see that they are listed and dispute it. A fading one only when it
     # still costs something, ranked like any other reason.
@@ -811,24 +835,30 @@ def _reasons(
             BLACKLIST_ACTIVE if blacklist.is_active else BLACKLIST_RECENT, better=unlisted, worse=outcome
         )
         (pinned if blacklist.is_active else lowering).append(listing)
-    # A one-factor counterfactual moves only its own dimension's total, so each is derived
-    # from the person's totals instead of summing every partial again.
-    totals = _dimension_totals(partials, scorecard)
-    for characteristic in scorecard.characteristics:
-        current = partials[characteristic.name]
-        if current < 0:
-            moved = _counterfactual(
-                outcome, totals, characteristic, current, characteristic.best, scorecard, blacklist
-            )
-            lowering.append(_effect(characteristic.name, better=moved, worse=outcome))
-        elif current > 0:
-            removed = _counterfactual(
-                outcome, totals, characteristic, current, Decimal(0), scorecard, blacklist
-            )
-            raising.append(_effect(characteristic.name, better=outcome, worse=removed))
 
-    lowering = (pinned + sorted(lowering, key=_Candidate.rank))[:MAX_LOWERING_REASONS]
-    raising = sorted(raising, key=_Candidate.rank)[:MAX_RAISING_REASONS]
+    # A one-factor counterfactual moves only its own dimension's total, so each is derived
+    # from the person's totals instead of summing every partial again. Only the strongest few
+    # are shown, so each is first bounded and computed only if it could still be among them.
+    def effect(change: _Change) -> _Candidate:
+        moved = _counterfactual(outcome, change, scorecard, blacklist)
+        if change.replacement > change.current:
+            return _effect(change.characteristic.name, better=moved, worse=outcome)
+        return _effect(change.characteristic.name, better=outcome, worse=moved)
+
+    changes = [
+        scorecard.change(characteristic, partials[characteristic.name])
+        for characteristic in scorecard.characteristics
+        if partials[characteristic.name] != 0
+    ]
+    lowering = pinned + _strongest(
+        lowering,
+        [change for change in changes if change.current < 0],
+        effect,
+        limit=MAX_LOWERING_REASONS - len(pinned),
+    )
+    raising = _strongest(
+        [], [change for change in changes if change.current > 0], effect, MAX_RAISING_REASONS
+    )
     return tuple(
         Reason(
             code=candidate.code,
@@ -841,26 +871,64 @@ def _reasons(
     )
 
 
+@dataclass(frozen=True)
+class _Change:
+    """One characteristic's partial replaced: the best bin for a lowering reason, none (0) for a
+    raising one; bound caps the effect on the exact score."""
+
+    characteristic: Characteristic
+    current: Decimal
+    replacement: Decimal
+    bound: Decimal
+
+    @classmethod
+    def of(cls, characteristic: Characteristic, current: Decimal, scorecard: Scorecard) -> "_Change":
+        replacement = characteristic.best if current < 0 else Decimal(0)
+        # A dimension's contribution moves at most weight x the larger point budget per unit of
+        # its total, and the blacklist rule never moves a score more than its raw score moves.
+        steepest = scorecard.weight(characteristic.dimension) * max(scorecard.upside, scorecard.downside)
+        bound = _EXACT.multiply(steepest, abs(_EXACT.subtract(replacement, current)))
+        return cls(characteristic, current, replacement, bound)
+
+
+def _strongest(
+    known: list[_Candidate], changes: list[_Change], effect: Callable[[_Change], _Candidate], limit: int
+) -> list[_Candidate]:
+    """The ``limit`` best-ranked of the known candidates and the changes' effects, computing a
+    change's effect only while it could still rank among them.
+
+    Points grow with the exact effect (the same score stands on one side of every comparison),
+    so a change whose bound is below the exact effect of the limit-th best so far can outrank it
+    neither by points nor, on a tie, by the exact effect.
+    """
+    chosen = sorted(known, key=_Candidate.rank)
+    for change in sorted(changes, key=lambda change: change.bound, reverse=True):
+        if len(chosen) >= limit and chosen[limit - 1].exact > change.bound:
+            break
+        insort(chosen, effect(change), key=_Candidate.rank)
+    return chosen[: max(limit, 0)]
+
+
 def _counterfactual(
     outcome: _Outcome,
-    totals: tuple[Decimal, ...],
-    characteristic: "Characteristic",
-    current: Decimal,
-    replacement: Decimal,
+    change: _Change,
     scorecard: Scorecard,
     blacklist: BlacklistStatus | None,
 ) -> "Final":
     """The final score with one characteristic's partial replaced; only its dimension moves."""
-    index = DIMENSIONS.index(characteristic.dimension)
+    index = DIMENSIONS.index(change.characteristic.dimension)
     _standing, contribution = scorecard.contribution(
-        index, _EXACT.add(_EXACT.subtract(totals[index], current), replacement)
+        index, _EXACT.add(_EXACT.subtract(outcome.totals[index], change.current), change.replacement)
     )
     raw = _EXACT.add(_EXACT.subtract(outcome.raw, outcome.contributions[index]), contribution)
     return scorecard.final(raw, blacklist)
 
 
 def _effect(code: str, *, better: "_Outcome | Final", worse: "_Outcome | Final") -> _Candidate:
-    return _Candidate(code=code, points=better.score - worse.score, exact=better.adjusted - worse.adjusted)
+    high, low = better.adjusted, worse.adjusted
+    if type(high) is not type(low):  # a fading listing's fraction against the unlisted decimal
+        high, low = Fraction(high), Fraction(low)
+    return _Candidate(code=code, points=better.score - worse.score, exact=high - low)
 
 
 def _params(code: str, features: Features) -> dict[str, int | str]:
@@ -886,7 +954,7 @@ def _params(code: str, features: Features) -> dict[str, int | str]:
     if isinstance(value, bool):
         return {"verified": int(value)}
     if isinstance(value, Decimal):
-        return {"amount": _round_half_up(Fraction(value))}
+        return {"amount": _round_half_up(value)}
     return {_PARAM_NAMES.get(code, "count"): value}
 
 

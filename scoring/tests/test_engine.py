@@ -9,12 +9,14 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring import engine
 from scoring.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN, Band
 from scoring.engine import (
     BLACKLIST_ACTIVE,
@@ -1039,6 +1041,30 @@ def test_reasons_are_capped_ordered_and_lead_with_an_active_listing(features: Fe
     assert [r.code for r in result.reasons].count(BLACKLIST_ACTIVE) == int(listed_now)
     assert all(reason.points >= 0 for reason in result.reasons)
     assert [r.points for r in raises] == sorted((r.points for r in raises), reverse=True)
+
+
+@PROPERTY
+@given(features_strategy, st.sampled_from([SCORECARD, SHIPPED]))
+def test_reasons_are_the_strongest_of_every_one_factor_change(features: Features, scorecard: Any) -> None:
+    # The engine computes a change's effect only while its bound says it could still be shown;
+    # here every effect is computed and ranked, and every bound checked.
+    loose_bounds = []
+
+    def every_effect_ranked(known, changes, effect, limit):
+        effects = [effect(change) for change in changes]
+        loose_bounds.extend(
+            change.characteristic.name
+            for change, candidate in zip(changes, effects, strict=True)
+            if abs(candidate.exact) > change.bound
+        )
+        return sorted([*known, *effects], key=lambda candidate: candidate.rank())[: max(limit, 0)]
+
+    pruned = compute(features, scorecard)
+    with mock.patch.object(engine, "_strongest", every_effect_ranked):
+        exhaustive = compute(features, scorecard)
+
+    assert pruned.reasons == exhaustive.reasons
+    assert loose_bounds == []
 
 
 @PROPERTY
