@@ -528,7 +528,7 @@ def chunk_profile(*, people: int) -> dict[str, float]:
         "features (Python)": [],
         "features (PostgreSQL)": [],
         "engine": [],
-        "snapshot objects": [],
+        "snapshot rows": [],
         "write (Python)": [],
         "write (PostgreSQL)": [],
     }
@@ -539,21 +539,19 @@ def chunk_profile(*, people: int) -> dict[str, float]:
             featured = clock()
             results = {person_id: engine.compute(values, scorecard) for person_id, values in features.items()}
             computed = clock()
-            snapshots = [
-                services.snapshot_from_result(
-                    person_id=person_id, as_of=FLOOR_DATE, model=model, result=result
-                )
+            rows = [
+                services.snapshot_row(person_id=person_id, result=result)
                 for person_id, result in results.items()
             ]
             built = clock()
-            services.snapshots_write(snapshots=snapshots, as_of=FLOOR_DATE)
+            services.snapshots_write(rows=rows, as_of=FLOOR_DATE, model=model)
             written = clock()
             transaction.set_rollback(True)
         per_person = 1e6 / len(features)
         steps["features (Python)"].append((featured[0] - began[0]) * per_person)
         steps["features (PostgreSQL)"].append((featured[1] - began[1]) * per_person)
         steps["engine"].append((computed[0] - featured[0]) * per_person)
-        steps["snapshot objects"].append((built[0] - computed[0]) * per_person)
+        steps["snapshot rows"].append((built[0] - computed[0]) * per_person)
         steps["write (Python)"].append((written[0] - built[0]) * per_person)
         steps["write (PostgreSQL)"].append((written[1] - built[1]) * per_person)
     return {step: statistics.median(values) for step, values in steps.items()}

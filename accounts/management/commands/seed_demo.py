@@ -63,10 +63,10 @@ class Command(BaseCommand):
         )
         for as_of in as_of_dates:
             with transaction.atomic():
-                snapshots = scoring_services.scores_compute(
+                rows = scoring_services.scores_compute(
                     id_range=(0, max(user.pk for user in User.objects.only("id"))), as_of=as_of, model=model
                 )
-                scoring_services.snapshots_write(snapshots=snapshots, as_of=as_of)
+                scoring_services.snapshots_write(rows=rows, as_of=as_of, model=model)
         self.stdout.write(f"Scores computed for {len(as_of_dates)} dates")
         self._perks(merchants=merchants)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
