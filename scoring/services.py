@@ -3,7 +3,6 @@
 import datetime
 import json
 import logging
-import secrets
 from collections.abc import Iterable
 from typing import TypedDict
 
@@ -15,11 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile, User
-from portal import outbox
+from portal import keys, outbox
 from portal.audit import audit_record
 
 from . import engine, events, selectors, tasks
-from .authentication import key_hash
 from .engine import DIMENSIONS
 from .models import (
     Balance,
@@ -396,17 +394,19 @@ def blacklist_entry_lift(
     return entry
 
 
+PARTNER_KEY_PREFIX_BYTES = 4  # 8 hex characters, as every partner key has had
+
+
 @transaction.atomic
 def partner_key_issue(*, partner: Partner, actor: User | None = None) -> str:
     """Give a partner a new API key (the old one stops working); the key is shown only now."""
-    prefix = secrets.token_hex(4)
-    key = f"{prefix}.{secrets.token_urlsafe(32)}"
-    partner.key_prefix = prefix
-    partner.key_hash = key_hash(key)
+    new = keys.key_generate(prefix_bytes=PARTNER_KEY_PREFIX_BYTES)
+    partner.key_prefix = new.prefix
+    partner.key_hash = new.hash
     partner.is_active = True
     partner.save(update_fields=["key_prefix", "key_hash", "is_active", "updated_at"])
-    audit_record(actor=actor, action="partner.key_issue", target=partner, changes={"key_prefix": prefix})
-    return key
+    audit_record(actor=actor, action="partner.key_issue", target=partner, changes={"key_prefix": new.prefix})
+    return new.key
 
 
 @transaction.atomic
