@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
-from .models import ConsumerProfile, Merchant, MerchantStaff, User
+from .forms import AdminPasswordChangeForm
+from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
 
 
 class ConsumerProfileInline(admin.StackedInline):
@@ -17,6 +18,7 @@ class ConsumerProfileInline(admin.StackedInline):
 class PortalUserAdmin(UserAdmin):
     list_display = ["username", "email", "is_staff", "is_active", "date_joined"]
     inlines = [ConsumerProfileInline]
+    change_password_form = AdminPasswordChangeForm
 
 
 @admin.register(ConsumerProfile)
@@ -72,3 +74,35 @@ class MerchantStaffAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "merchant__name"]
     list_select_related = ["user", "merchant"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """People's API tokens, to see which are in use and to revoke them; never to make one (a key
+    chosen here would be known to someone other than its holder)."""
+
+    list_display = ["key_prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key_prefix", "user__username", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "key_prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    date_hierarchy = "created_at"
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        # The list's revoke action needs the change permission; a token's own page stays read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        # A revoked token stays, for the record; deleting it would also erase when it was last used.
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            services.api_token_revoke(token=token, actor=request.user)
+        self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)

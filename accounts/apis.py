@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -55,5 +54,5 @@ class TokenApi(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with the credentials given."]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # A new token at each sign-in: only hashes are kept, so an earlier key cannot be shown again.
+        return Response({"token": services.api_token_issue(user=user)})

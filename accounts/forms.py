@@ -1,5 +1,9 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import User
 
 
 class SignUpForm(forms.Form):
@@ -22,3 +26,25 @@ class AccountDeleteForm(forms.Form):
         strip=False,
         help_text=_("To be sure it is you, enter the password you sign in with."),
     )
+
+
+# Django's password forms, saving through accounts.services.user_password_set so that a new
+# password also revokes the login's API tokens. Their views always save (commit is never False).
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def save(self, commit: bool = True) -> User:
+        return services.user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PasswordResetSetForm(auth_forms.SetPasswordForm):
+    def save(self, commit: bool = True) -> User:
+        return services.user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    def save(self, commit: bool = True) -> User:
+        usable = self.cleaned_data["set_usable_password"]
+        return services.user_password_set(
+            user=self.user, password=self.cleaned_data["password1"] if usable else None
+        )

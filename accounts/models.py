@@ -115,3 +115,37 @@ class MerchantStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} @ {self.merchant.name} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A person's key to the API (``Authorization: Token <key>``), one per sign-in through it.
+
+    The key is shown once, when issued; only its prefix (to find it) and its hash are kept, so
+    a copy of the database lets nobody in. A revoked token stays, for the record.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    # To the hour, from the moment of issue (accounts.services.api_token_record_use): an exact
+    # time would cost every API request a write.
+    last_used_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(key_prefix="") & ~Q(key_hash=""), name="api_token_has_prefix_and_hash"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"API token {self.key_prefix}…"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

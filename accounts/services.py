@@ -1,3 +1,6 @@
+import datetime
+from collections.abc import Sequence
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -5,7 +8,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import ConsumerProfile, Merchant, MerchantStaff, User
+from portal import keys
+
+from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
 
 
 def _validate_new_login(*, username: str, email: str, password: str) -> User:
@@ -132,3 +137,93 @@ def account_delete(*, user: User, password: str) -> int:
     )
     locked.delete()
     return anonymised
+
+
+# --- Passwords and API tokens -----------------------------------------------------------------
+
+# 16 hex characters: people sign in through the API far more often than partners get keys, and
+# every sign-in adds a token, so the prefixes that find them must not collide.
+API_TOKEN_PREFIX_BYTES = 8
+# How exactly a token's last use is kept: to the hour costs a write per token and hour, where
+# to the second would cost one per API request.
+API_TOKEN_LAST_USED_PRECISION = datetime.timedelta(hours=1)
+
+
+def _api_token_new(*, user_id: int) -> tuple[ApiToken, str]:
+    new = keys.key_generate(prefix_bytes=API_TOKEN_PREFIX_BYTES)
+    # Issuing counts as a use (the person has just proved their password), so a new token's
+    # first requests cost no write either.
+    token = ApiToken(user_id=user_id, key_prefix=new.prefix, key_hash=new.hash, last_used_at=timezone.now())
+    return token, new.key
+
+
+def api_token_issue(*, user: User) -> str:
+    """A new API token for the person; its key is returned now and never again."""
+    if not user.is_active:
+        raise ValidationError(_("An inactive account gets no API token."))
+    token, key = _api_token_new(user_id=user.pk)
+    token.save()
+    return key
+
+
+def api_tokens_issue_bulk(*, user_ids: Sequence[int]) -> list[str]:
+    """One new API token for each person, in one insert (seeding, load tests); keys in the order given."""
+    if User.objects.filter(pk__in=user_ids, is_active=False).exists():
+        raise ValidationError(_("An inactive account gets no API token."))
+    made = [_api_token_new(user_id=user_id) for user_id in user_ids]
+    ApiToken.objects.bulk_create([token for token, _key in made], batch_size=1000)
+    return [key for _token, key in made]
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
+    """Stop a token working at once; revoking it again changes nothing."""
+    from portal.audit import audit_record
+
+    now = timezone.now()
+    still_valid = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True)
+    if not still_valid.update(revoked_at=now, updated_at=now):
+        token.refresh_from_db(fields=["revoked_at", "updated_at"])
+        return token
+    token.revoked_at = token.updated_at = now
+    audit_record(
+        actor=actor,
+        action="api_token.revoke",
+        target=token,
+        changes={"key_prefix": token.key_prefix, "user_id": token.user_id},
+    )
+    return token
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Stop every API token of a login working (its password changed); returns how many."""
+    now = timezone.now()
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
+
+
+def api_token_record_use(*, token: ApiToken) -> None:
+    """Note that a token was just used, to the hour (API_TOKEN_LAST_USED_PRECISION)."""
+    now = timezone.now()
+    stale = now - API_TOKEN_LAST_USED_PRECISION
+    if token.last_used_at > stale:
+        return
+    # Conditional, so that requests racing on the same token write once between them.
+    ApiToken.objects.filter(pk=token.pk, last_used_at__lte=stale).update(last_used_at=now)
+    token.last_used_at = now
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None) -> User:
+    """Give a login a new password (None: no password sign-in at all) and revoke its API tokens.
+
+    The password change and reset pages and the admin's page for a person's password all come
+    here: a token handed out under the old password must not outlive it.
+    """
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user=user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke_all(user=user)
+    return user

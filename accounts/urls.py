@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import apis, views
+from . import apis, forms, views
 
 app_name = "accounts"
 
@@ -18,7 +18,9 @@ urlpatterns = [
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/accounts/password/change/done/"
+            form_class=forms.PasswordChangeForm,
+            template_name="accounts/password_change.html",
+            success_url="/accounts/password/change/done/",
         ),
         name="password_change",
     ),
@@ -44,6 +46,7 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
+            form_class=forms.PasswordResetSetForm,
             template_name="accounts/password_reset_confirm.html",
             success_url="/accounts/password/reset/complete/",
         ),

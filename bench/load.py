@@ -209,8 +209,8 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from accounts import services as account_services
     from accounts.models import ConsumerProfile, MerchantStaff, User
     from perks import selectors as perk_selectors
     from perks import services as perk_services
@@ -227,9 +227,7 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
     )
     if len(people) < max(pool, claims_needed, verifies_needed):
         raise SystemExit(f"only {len(people)} eligible people: raise --people")
-    Token.objects.filter(user_id__in=people).delete()
-    tokens = Token.objects.bulk_create([Token(user_id=pk, key=Token.generate_key()) for pk in people])
-    token_of = {token.user_id: token.key for token in tokens}
+    tokens = account_services.api_tokens_issue_bulk(user_ids=people)
 
     # A reused database keeps the promotions of earlier runs: end them, so the perks list shows
     # what a fresh run shows (the demo's perks and this run's two).
@@ -288,9 +286,7 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
     MerchantStaff.objects.bulk_create(
         [MerchantStaff(merchant=ford.merchant_staff.merchant, user=user) for user in counters]
     )
-    counter_tokens = Token.objects.bulk_create(
-        [Token(user=user, key=Token.generate_key()) for user in counters]
-    )
+    counter_tokens = account_services.api_tokens_issue_bulk(user_ids=[user.pk for user in counters])
 
     cookies = []
     for user in User.objects.filter(pk__in=people[:sessions]):
@@ -301,10 +297,10 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
         session.create()
         cookies.append(session.session_key)
     return {
-        "tokens": [token_of[pk] for pk in people],
+        "tokens": tokens,
         "rush_id": rush.pk,
         "codes": sorted(codes),
-        "counter_tokens": [token.key for token in counter_tokens],
+        "counter_tokens": counter_tokens,
         "sessions": cookies,
     }
 

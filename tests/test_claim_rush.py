@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import ConsumerProfile, Merchant, User
+from accounts.services import api_tokens_issue_bulk
 from perks import services
 from perks.exceptions import LimitReached, PerksError, SoldOut
 from perks.models import BenefitType, Category, Claim, Promotion
@@ -310,8 +310,8 @@ def test_500_people_trying_twice_through_the_service_get_one_claim_each(capsys):
 
 
 def tokens_for(people: list[User]) -> dict[int, str]:
-    tokens = Token.objects.bulk_create([Token(user=person, key=Token.generate_key()) for person in people])
-    return {token.user_id: token.key for token in tokens}
+    keys = api_tokens_issue_bulk(user_ids=[person.pk for person in people])
+    return {person.pk: key for person, key in zip(people, keys, strict=True)}
 
 
 def http_rush(server: servers.Server, promotion: Promotion, keys: list[str]) -> tuple[list[tuple], float]:

@@ -344,7 +344,9 @@ def test_with_postgresql_down_a_page_is_a_friendly_styled_503(production_server_
 
 def test_with_postgresql_down_the_api_answers_json_503(production_server_without_database):
     score = fetch(
-        production_server_without_database, "/api/v1/me/score/", Authorization="Token 0123456789abcdef"
+        production_server_without_database,
+        "/api/v1/me/score/",
+        Authorization="Token 0123456789abcdef.0123456789abcdef",
     )
     token = fetch(
         production_server_without_database,
@@ -367,7 +369,11 @@ def test_with_postgresql_down_the_api_answers_json_503(production_server_without
 def test_with_postgresql_down_the_server_logs_the_outage_without_a_traceback(
     production_server_without_database,
 ):
-    fetch(production_server_without_database, "/api/v1/me/score/", Authorization="Token 0123456789abcdef")
+    fetch(
+        production_server_without_database,
+        "/api/v1/me/score/",
+        Authorization="Token 0123456789abcdef.0123456789abcdef",
+    )
 
     log = production_server_without_database.log_tail(400)
 

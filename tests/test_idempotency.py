@@ -21,10 +21,10 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Merchant
+from accounts.services import api_token_issue
 from perks import services
 from perks.models import BenefitType, Category, Claim, Promotion
 
@@ -42,7 +42,7 @@ def ann(make_consumer):
 @pytest.fixture
 def api(ann) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ann).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=ann)}")
     return client
 
 
@@ -105,7 +105,7 @@ def test_a_replay_still_answers_201_once_the_perk_has_sold_out(api, make_promoti
     promotion = make_promotion(quantity=1)
     first = claim(api, promotion, "tap-1")
     ben = APIClient()
-    ben.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_consumer('ben')).key}")
+    ben.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=make_consumer('ben'))}")
     assert claim(ben, promotion).json()["code"] == "sold_out"
 
     again = claim(api, promotion, "tap-1")

@@ -13,10 +13,10 @@ import json
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.services import api_token_issue
 from perks import conditions
 from perks.models import Promotion
 from scoring import services as scoring_services
@@ -53,9 +53,7 @@ def deep_json(levels: int) -> str:
 @pytest.fixture
 def merchant_api(make_merchant_staff) -> APIClient:
     client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_merchant_staff('ford')).key}"
-    )
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=make_merchant_staff('ford'))}")
     return client
 
 

@@ -27,7 +27,6 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import api_token_issue
 from perks import services as perk_services
 from perks.models import BenefitType, Category, Promotion
 from scoring import services as scoring_services
@@ -114,8 +114,8 @@ def scene(make_consumer, make_merchant_staff):
     SCENE.clear()
     SCENE.update(
         {
-            "consumer": Token.objects.create(user=ann).key,
-            "merchant": Token.objects.create(user=staff).key,
+            "consumer": api_token_issue(user=ann),
+            "merchant": api_token_issue(user=staff),
             "partner": scoring_services.partner_key_issue(partner=partner),
             "ids": [mine.pk, draft.pk, theirs.pk, claim.pk, share.pk],
             "share_token": share.token,

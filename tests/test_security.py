@@ -18,10 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import api_token_issue
 from scoring import services as scoring_services
 from scoring.models import Partner
 from tests.test_authorization_matrix import ROLES, ROUTES, Probe, World, call
@@ -39,7 +39,7 @@ WEAK_MESSAGES = ("This password is too common.", "This password is entirely nume
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
     return client
 
 
@@ -174,7 +174,7 @@ def test_token_api_locks_out_after_five_failures_with_json_429(ann):
     assert right_password.status_code == 429
     assert right_password.json()["code"] == "locked_out"
     assert int(right_password["Retry-After"]) > 0
-    assert not Token.objects.filter(user=ann).exists()
+    assert not ApiToken.objects.filter(user=ann).exists()
 
 
 def test_the_lockout_covers_the_admin_sign_in_too(make_consumer):

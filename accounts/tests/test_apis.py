@@ -1,11 +1,10 @@
 """Tests for accounts/apis.py: POST /api/v1/auth/register/ and POST /api/v1/auth/token/."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.models import ConsumerProfile, User
+from accounts.models import ApiToken, ConsumerProfile, User
 
 pytestmark = pytest.mark.django_db
 
@@ -221,16 +220,29 @@ def test_register_needs_no_login_and_ignores_a_bad_token(client):
 # --- token ------------------------------------------------------------------------------------
 
 
-def test_token_answers_200_with_the_users_token_and_the_same_one_again(client, ann):
+def score_code(key: str) -> tuple[int, str]:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.get("/api/v1/me/score/")
+    return response.status_code, response.json()["code"]
+
+
+def test_token_answers_200_with_a_new_token_at_each_sign_in_and_both_work(client, ann):
     # when
     first = client.post(TOKEN, {"username": "ann", "password": PASSWORD}, format="json")
     second = client.post(TOKEN, {"username": "ann", "password": PASSWORD}, format="json")
 
     # then
-    token = Token.objects.get(user=ann)
     assert (first.status_code, second.status_code) == (200, 200)
-    assert first.json() == {"token": token.key}
-    assert second.json() == {"token": token.key}
+    assert list(first.json()) == list(second.json()) == ["token"]
+    first_key, second_key = first.json()["token"], second.json()["token"]
+    assert first_key != second_key
+    assert set(ApiToken.objects.filter(user=ann).values_list("key_prefix", flat=True)) == {
+        first_key.split(".")[0],
+        second_key.split(".")[0],
+    }
+    # authenticated both times: the score is refused for want of consent, not of a login
+    assert score_code(first_key) == score_code(second_key) == (403, "not_opted_in")
 
 
 def test_token_from_register_then_token_authenticates_the_api(client):
@@ -264,7 +276,7 @@ def test_token_refuses_bad_credentials_with_400_and_makes_no_token(client, ann, 
     # then
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to log in with the credentials given."]}
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_refuses_an_inactive_user(client, ann):
@@ -278,7 +290,7 @@ def test_token_refuses_an_inactive_user(client, ann):
     # then
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to log in with the credentials given."]}
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_names_each_missing_field(client):
@@ -304,4 +316,4 @@ def test_token_refuses_malformed_bodies_with_400(client, ann, body, content_type
 
     # then
     assert response.status_code == 400
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0

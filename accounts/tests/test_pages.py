@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import services
-from accounts.models import User
+from accounts.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +290,67 @@ def test_password_reset_mails_a_link_to_the_confirm_page(client, consumer, mailo
     assert "Hello ann," in body
     assert re.search(r"http://testserver/accounts/password/reset/[\w-]+/[\w-]+/", body)
     assert "&amp;" not in body
+
+
+NEW_PASSWORD = "another-Long-pass-951"
+
+
+def test_changing_the_password_revokes_the_api_tokens_and_keeps_the_session(client, consumer):
+    # given
+    services.api_token_issue(user=consumer)
+    services.api_token_issue(user=consumer)
+    client.force_login(consumer)
+
+    # when
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    # then
+    assert (response.status_code, response["Location"]) == (302, reverse("accounts:password_change_done"))
+    consumer.refresh_from_db()
+    assert consumer.check_password(NEW_PASSWORD) is True
+    assert ApiToken.objects.filter(user=consumer, revoked_at=None).count() == 0
+    assert client.get(reverse("accounts:password_change_done")).status_code == 200
+
+
+def test_a_refused_password_change_leaves_the_api_tokens_valid(client, consumer):
+    # given
+    services.api_token_issue(user=consumer)
+    client.force_login(consumer)
+
+    # when
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "wrong-password", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    # then
+    assert response.status_code == 200
+    assert ApiToken.objects.filter(user=consumer, revoked_at=None).count() == 1
+
+
+def test_resetting_the_password_revokes_the_api_tokens(client, consumer):
+    # given
+    services.api_token_issue(user=consumer)
+    link = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(consumer.pk)),
+            "token": default_token_generator.make_token(consumer),
+        },
+    )
+    set_password_page = client.get(link)["Location"]
+
+    # when
+    response = client.post(set_password_page, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    # then
+    assert (response.status_code, response["Location"]) == (302, reverse("accounts:password_reset_complete"))
+    consumer.refresh_from_db()
+    assert consumer.check_password(NEW_PASSWORD) is True
+    assert ApiToken.objects.filter(user=consumer, revoked_at=None).count() == 0
 
 
 # --- Forms --------------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ import json
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
+from accounts.services import api_token_issue
 from perks import services
 from perks.models import Claim, Promotion, Share
 
@@ -23,7 +23,7 @@ LOUNGE = {
 def api_as():
     def client(user) -> APIClient:
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
         return api
 
     return client

@@ -5,10 +5,10 @@ import json
 
 import pytest
 from django.http import Http404
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
+from accounts.services import api_token_issue
 from portal.api import exception_handler
 from scoring import selectors, services, tasks
 from scoring.bands import Band
@@ -47,7 +47,7 @@ def day(days_ago: int) -> datetime.date:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
     return client
 
 
