@@ -5,6 +5,7 @@ Refusals are ``django.core.exceptions.ValidationError`` (bad input, with a messa
 or a small domain exception from ``perks.exceptions`` (a claim refused for a reason).
 """
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -657,14 +658,15 @@ def claim_verify(
     except ValidationError as exc:
         raise ValidationError({"counter_facts": exc.messages}) from exc
     normalised = normalise_code(code)
-    claim = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("promotion__merchant")
-        .filter(code=normalised)
-        .first()
-        if normalised
-        else None
-    )
+    claim = None
+    if normalised:
+        # get(), not first(): the code is unique, and a counter check should not pay for an ORDER BY.
+        with contextlib.suppress(Claim.DoesNotExist):
+            claim = (
+                Claim.objects.select_for_update(of=("self",))
+                .select_related("promotion__merchant")
+                .get(code=normalised)
+            )
     if claim is None:
         return CounterResult(valid=False, reason="unknown")
     now = timezone.now()
