@@ -57,7 +57,8 @@ for ``ScoreResult.raw``, which is the scorecard's raw before this rule):
 
 Both terms grow with t, so recovery never goes down with time, and the listed score never
 exceeds the unlisted one. An entry overturned by a dispute is removed entirely (the caller
-never passes it in). This step is computed with exact fractions before the single rounding.
+never passes it in). This step is exact (a Decimal, or a Fraction while a listing fades)
+before the single rounding.
 
 Reasons ("points below"). For every characteristic whose partial is negative, the gain in the
 final score if it alone were at its best bin (a one-factor counterfactual, recomputed in full,
@@ -67,6 +68,9 @@ entry is always the first of the four; a lifted entry still fading ("blacklist_r
 with the characteristics by its points. Characteristics with a positive partial raise the score;
 the three whose removal (back to "no data") would cost the most are shown. ``Reason.points`` is
 that one-factor effect on the final score, so it can be 0 when the blacklist cap masks it.
+Only the shown reasons are computed in full: a change of a partial by d moves a dimension's
+contribution, and the final score, by at most w_d x max(upside, downside) x |d|, so once the
+last shown reason beats that bound for every change left, those changes are skipped.
 """
 
 import dataclasses
@@ -351,7 +355,7 @@ class BlacklistRule:
 class Final(NamedTuple):
     """A score after the blacklist rule: exact (to rank reasons) and rounded."""
 
-    adjusted: "Exact"
+    adjusted: Exact
     score: int
 
 
@@ -713,7 +717,7 @@ class ScoreResult:
 @dataclass(frozen=True)
 class _Outcome:
     raw: Decimal
-    adjusted: "Exact"  # after the blacklist rule, before rounding
+    adjusted: Exact  # after the blacklist rule, before rounding
     score: int
     totals: tuple[Decimal, ...]  # the sum of each dimension's partials, in DIMENSIONS order
     standings: tuple[Decimal, ...]  # s_d in DIMENSIONS order
@@ -784,7 +788,7 @@ def _outcome_of_totals(
     )
 
 
-def _apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> "Exact":
+def _apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> Exact:
     if blacklist is None:
         return raw
     if blacklist.months_since_lifted is None:
@@ -801,7 +805,7 @@ def _sub_score(standing: Decimal) -> int:
     return _round_half_up(50 * (Fraction(standing) + 1))
 
 
-def _round_half_up(value: "Exact") -> int:
+def _round_half_up(value: Exact) -> int:
     if isinstance(value, Decimal):
         return math.floor(_EXACT.add(value, _HALF))
     return math.floor(value + Fraction(1, 2))
@@ -814,9 +818,9 @@ def _round_half_up(value: "Exact") -> int:
 class _Candidate:
     code: str
     points: int
-    exact: "Exact"  # the unrounded effect, to rank reasons whose rounded points tie
+    exact: Exact  # the unrounded effect, to rank reasons whose rounded points tie
 
-    def rank(self) -> tuple[int, "Exact", int]:
+    def rank(self) -> tuple[int, Exact, int]:
         return (-self.points, -self.exact, REASON_CODES.index(self.code))
 
 
