@@ -1,5 +1,3 @@
-import hashlib
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -19,14 +17,6 @@ class User(AbstractUser):
     @property
     def merchant_membership(self) -> "MerchantStaff | None":
         return getattr(self, "merchant_staff", None)
-
-    def password_stamp(self) -> str:
-        """A digest of the current password hash: it changes whenever the password does.
-
-        Not keyed with SECRET_KEY (unlike the session auth hash), so API tokens outlive a
-        rotation of the secret; it tells nothing the password hash beside it does not.
-        """
-        return hashlib.sha256(self.password.encode()).hexdigest()
 
 
 class MembershipTier(models.TextChoices):
@@ -137,9 +127,6 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    # The login's User.password_stamp() when the token was issued: a token stops working once
-    # the password changes, however it was changed, as a session does.
-    password_stamp = models.CharField(max_length=64)
     # To the hour, from the moment of issue (accounts.services.api_token_record_use): an exact
     # time would cost every API request a write.
     last_used_at = models.DateTimeField()

@@ -2,7 +2,6 @@
 
 import contextlib
 
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -34,9 +33,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         # The same answer for an unknown prefix and a wrong secret: a prefix proves nothing.
         if token is None or not keys.key_matches(key, token.key_hash):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        # A token issued under an older password is as good as revoked, however the password
-        # was changed (the pages revoke them too; manage.py changepassword cannot).
-        if token.is_revoked or not constant_time_compare(token.password_stamp, token.user.password_stamp()):
+        if token.is_revoked:
             raise exceptions.AuthenticationFailed(_("This token has been revoked: sign in for a new one."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

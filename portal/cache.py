@@ -69,7 +69,8 @@ class _ClientPerPool(RedisCacheClient):
 
     Django builds a new ``redis.Redis`` for every cache call, and each one sets up its ~170
     response callbacks: a throttled API request paid ~0.2 ms of CPU for two of them. A client is
-    only a handle on its pool, and safe to share.
+    only a handle on its pool, so this backend (one per thread, as Django makes them) keeps one
+    for each of its pools.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

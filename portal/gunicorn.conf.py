@@ -16,7 +16,10 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+# Each thread keeps a PostgreSQL connection open (CONN_MAX_AGE), so the default stops at 8
+# processes (16 connections of PostgreSQL's default 100); on a bigger host set WEB_CONCURRENCY
+# with the database's connection budget in mind.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count(), 8)))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
 # Idle keep-alive connections from a proxy or a client are cheap with gthread.
 keepalive = 30

@@ -4,7 +4,6 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from portal import keys
-from portal.keys import key_hash as key_hash  # re-exported: callers have imported it from here
 
 from .models import Partner
 

@@ -890,7 +890,9 @@ class _Change:
         replacement = characteristic.best if current < 0 else Decimal(0)
         # A dimension's contribution moves at most weight x the larger point budget per unit of
         # its total, and the blacklist rule never moves a score more than its raw score moves.
-        steepest = scorecard.weight(characteristic.dimension) * max(scorecard.upside, scorecard.downside)
+        steepest = _EXACT.multiply(
+            scorecard.weight(characteristic.dimension), max(scorecard.upside, scorecard.downside)
+        )
         bound = _EXACT.multiply(steepest, abs(_EXACT.subtract(replacement, current)))
         return cls(characteristic, current, replacement, bound)
 
@@ -905,12 +907,14 @@ def _strongest(
     so a change whose bound is below the exact effect of the limit-th best so far can outrank it
     neither by points nor, on a tie, by the exact effect.
     """
+    if limit <= 0:
+        return []
     chosen = sorted(known, key=_Candidate.rank)
     for change in sorted(changes, key=lambda change: change.bound, reverse=True):
         if len(chosen) >= limit and chosen[limit - 1].exact > change.bound:
             break
         insort(chosen, effect(change), key=_Candidate.rank)
-    return chosen[: max(limit, 0)]
+    return chosen[:limit]
 
 
 def _counterfactual(

@@ -27,7 +27,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key_prefix', models.CharField(max_length=16, unique=True)),
                 ('key_hash', models.CharField(max_length=64)),
-                ('password_stamp', models.CharField(max_length=64)),
                 ('last_used_at', models.DateTimeField()),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -257,6 +257,15 @@ def test_issuing_in_bulk_refuses_an_inactive_login_and_makes_no_token(ann):
     assert ApiToken.objects.count() == 0
 
 
+def test_issuing_in_bulk_refuses_an_unknown_login_and_makes_no_token(ann):
+    # when
+    with pytest.raises(ValidationError, match="existing, active account"):
+        services.api_tokens_issue_bulk(user_ids=[ann.pk, ann.pk + 1000])
+
+    # then
+    assert ApiToken.objects.count() == 0
+
+
 def test_revoking_a_token_stamps_it_and_records_who_did_it(ann):
     # given
     services.api_token_issue(user=ann)

@@ -128,28 +128,6 @@ def test_a_revoked_token_is_refused_with_401(make_consumer):
     )
 
 
-def test_a_password_set_any_other_way_ends_the_token_too(make_consumer):
-    # given: a token, then a new password set straight on the login, as `manage.py
-    # changepassword` and the admin's own password page do, with no service to revoke tokens
-    ann = make_consumer("ann")
-    key = account_services.api_token_issue(user=ann)
-    client = client_with(key)
-    assert client.get(SCORE).status_code == 200
-
-    # when
-    ann.set_password("a-brand-new-passphrase-42")
-    ann.save()
-    response = client.get(SCORE)
-
-    # then
-    assert refused(response) == (
-        401,
-        {"detail": "This token has been revoked: sign in for a new one.", "code": "authentication_failed"},
-        "Token",
-    )
-    assert client_with(account_services.api_token_issue(user=ann)).get(SCORE).status_code == 200
-
-
 def test_a_tampered_secret_behind_a_valid_prefix_is_refused_with_401(make_consumer):
     # given
     key = account_services.api_token_issue(user=make_consumer("ann"))
