@@ -492,7 +492,11 @@ def _redirect_view(response: HttpResponse) -> str | None:
 def scores_leaked(response: HttpResponse, world: World) -> list[str]:
     """Where a merchant's answer shows a score: a ``score`` key, or a person's score as a number."""
     body = response.content.decode("utf-8", errors="replace")
-    leaks = [f"the number {score}" for score in world.scores if re.search(rf"(?<!\d){score}(?!\d)", body)]
+    # A shown number stands apart; glued to letters, "+", "/" or "-" it is part of a random
+    # token (a CSRF or password-reset token, a base64 nonce), which may hold any digits.
+    leaks = [
+        f"the number {score}" for score in world.scores if re.search(rf"(?<![\w+/-]){score}(?![\w+/-])", body)
+    ]
     if response.get("Content-Type", "").startswith("application/json"):
         leaks += [f"a {key!r} key" for key in _keys(json.loads(body or "null")) if key == "score"]
     return leaks
@@ -587,3 +591,5 @@ def test_the_leak_check_would_catch_a_score(world):
     assert scores_leaked(keyed, world) == ["a 'score' key"]
     assert scores_leaked(numbered, world) == [f"the number {CONSUMER_SCORE}"]
     assert scores_leaked(clean, world) == []
+    tokens = HttpResponse(f'csrf "aQ{CONSUMER_SCORE}zX", nonce "q+{CONSUMER_SCORE}/w"')
+    assert scores_leaked(tokens, world) == []
