@@ -87,6 +87,22 @@ def _grid(top_value: int, *, top: float, bottom: float, step: int = 1) -> tuple[
     return tuple(GridLine(value=value, y=y_of(value), label_y=_r(y_of(value) + 4)) for value in values)
 
 
+def _column(
+    index: int, value: int, top_value: int, *, slot: float, gap: float, left: float, top: float, bottom: float
+) -> dict[str, float]:
+    """The box of a bar chart's index-th column, value high on an axis from 0 to top_value:
+    x, y, width, height and the centre its label sits under, rounded."""
+    height = (bottom - top) * value / top_value
+    x = left + index * slot + gap / 2
+    return {
+        "x": _r(x),
+        "y": _r(bottom - height),
+        "width": _r(max(slot - gap, 1)),
+        "height": _r(height),
+        "centre": _r(x + (slot - gap) / 2),
+    }
+
+
 def audience_histogram(
     buckets: Sequence[tuple[int, int, int | None]],
     *,
@@ -114,18 +130,21 @@ def audience_histogram(
     bars = []
     for index, (low, high, count) in enumerate(buckets):
         value = count if count is not None else WITHHELD_DRAWN_AS
-        bar_height = (plot_bottom - plot_top) * value / top_value
-        x = plot_left + index * slot + gap / 2
         bars.append(
             HistogramBar(
                 low=low,
                 high=high,
                 count=count,
-                x=_r(x),
-                y=_r(plot_bottom - bar_height),
-                width=_r(max(slot - gap, 1)),
-                height=_r(bar_height),
-                centre=_r(x + (slot - gap) / 2),
+                **_column(
+                    index,
+                    value,
+                    top_value,
+                    slot=slot,
+                    gap=gap,
+                    left=plot_left,
+                    top=plot_top,
+                    bottom=plot_bottom,
+                ),
                 qualifies=low >= threshold,
                 labelled=index % label_every == 0,
             )
@@ -198,17 +217,20 @@ def daily_chart(
     every = max(1, math.ceil(len(days) / max_labels))
     bars = []
     for index, (day, count) in enumerate(days):
-        bar_height = (plot_bottom - plot_top) * count / top_value
-        x = plot_left + index * slot + gap / 2
         bars.append(
             DayBar(
                 day=day,
                 count=count,
-                x=_r(x),
-                y=_r(plot_bottom - bar_height),
-                width=_r(max(slot - gap, 1)),
-                height=_r(bar_height),
-                centre=_r(x + (slot - gap) / 2),
+                **_column(
+                    index,
+                    count,
+                    top_value,
+                    slot=slot,
+                    gap=gap,
+                    left=plot_left,
+                    top=plot_top,
+                    bottom=plot_bottom,
+                ),
                 # Count back from the newest day, so today always has its date under it.
                 labelled=(len(days) - 1 - index) % every == 0,
             )
