@@ -14,7 +14,6 @@ included) is also searched for scores: no ``score`` key in JSON and no person's 
 import dataclasses
 import datetime
 import json
-import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -36,6 +35,7 @@ from perks import webhooks
 from perks.models import BenefitType, Category, Promotion
 from scoring.bands import Band
 from scoring.models import ScoreSnapshot
+from tests.leaks import shows
 
 pytestmark = pytest.mark.django_db
 
@@ -492,11 +492,7 @@ def _redirect_view(response: HttpResponse) -> str | None:
 def scores_leaked(response: HttpResponse, world: World) -> list[str]:
     """Where a merchant's answer shows a score: a ``score`` key, or a person's score as a number."""
     body = response.content.decode("utf-8", errors="replace")
-    # A shown number stands apart; glued to letters, "+", "/" or "-" it is part of a random
-    # token (a CSRF or password-reset token, a base64 nonce), which may hold any digits.
-    leaks = [
-        f"the number {score}" for score in world.scores if re.search(rf"(?<![\w+/-]){score}(?![\w+/-])", body)
-    ]
+    leaks = [f"the number {score}" for score in world.scores if shows(body, score)]
     if response.get("Content-Type", "").startswith("application/json"):
         leaks += [f"a {key!r} key" for key in _keys(json.loads(body or "null")) if key == "score"]
     return leaks

@@ -21,6 +21,7 @@ from django.utils import timezone
 from perks import services, tasks, webhooks
 from perks.models import BenefitType, Claim, WebhookDelivery, WebhookEndpoint
 from portal.models import AuditEntry
+from tests.leaks import shows
 
 pytestmark = pytest.mark.django_db
 
@@ -133,8 +134,8 @@ def test_a_claim_is_delivered_signed_to_the_receiver(
     assert payload["data"]["claim"]["status"] == "active"
     assert payload["data"]["claim"]["promotion"] == {"id": trial.pk, "title": trial.title}
     assert keys_named(payload, "score") == []
-    assert b"713" not in body
-    assert b"ann" not in body
+    assert not shows(body, 713)
+    assert not shows(body, "ann")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.response_code, delivery.last_error) == (
         "delivered",
