@@ -42,10 +42,11 @@ SNAPSHOT_FIELDS = (
     "reasons",
 )
 # The queries of one chunk, whatever its size: lock the chunk (with its run and model), the
-# ten feature reads, the snapshot upsert and the profile update (one statement on PostgreSQL),
-# the chunk and run updates, the savepoint pair of the test's transaction, and the "anything
-# still pending?" check.
-CHUNK_QUERIES = 17 if connection.vendor == "postgresql" else 18
+# session settings for the chunk (PostgreSQL only: work memory, no parallel plans), the eight
+# feature reads, the snapshot upsert and the profile update (one statement on PostgreSQL), the
+# chunk and run updates, the savepoint pair of the test's transaction, and the "anything still
+# pending?" check.
+CHUNK_QUERIES = 17 if connection.vendor == "postgresql" else 16
 
 
 @pytest.fixture

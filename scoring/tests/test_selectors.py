@@ -395,7 +395,7 @@ def test_features_take_a_fixed_number_of_queries_whatever_the_number_of_people(
         listing(person, listed_on=months_ago(3))
 
     # when / then
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         features = selectors.features_for_people(person_ids=[p.pk for p in persons], as_of=AS_OF)
     assert len(features) == people
 
