@@ -79,6 +79,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import typing
 from bisect import bisect_right, insort
 from collections.abc import Callable, Mapping
@@ -124,6 +125,12 @@ _HALF = Decimal("0.5")
 # the penalty (months / fade_months) needs a Fraction.
 Exact = Decimal | Fraction
 _MEMO_LIMIT = 100_000
+
+
+def _remember(cache: dict, key: object, value: object) -> None:
+    if len(cache) >= _MEMO_LIMIT:
+        cache.clear()  # bounded memory in long-lived workers
+    cache[key] = value
 
 
 @dataclass(frozen=True)
@@ -327,13 +334,26 @@ class Characteristic:
     partials: tuple[Decimal, ...]
 
     def partial(self, value: int | bool | str | Decimal | None) -> Decimal:
-        """The partial score of a feature value; no data scores 0."""
+        """The partial score of a feature value; no data scores 0. Memoised: a feature takes few
+        distinct values (counts, flags, levels), so most people's partials are one lookup."""
+        cached = self._partial_of.get(value)
+        if cached is None:
+            cached = self._partial_uncached(value)
+            _remember(self._partial_of, value, cached)
+        return cached
+
+    def _partial_uncached(self, value: int | bool | str | Decimal | None) -> Decimal:
         if value is None:
             return Decimal(0)
         if isinstance(value, str):
             value = EDUCATION_LEVELS[value]
         index = bisect_right(self.bounds, int(value) if isinstance(value, bool) else value) - 1
         return self.partials[max(index, 0)]
+
+    @functools.cached_property
+    def _partial_of(self) -> dict[int | bool | str | Decimal | None, Decimal]:
+        # Equal values share a key (True == 1, Decimal("2000.00") == 2000) and a bin alike.
+        return {}
 
     @property
     def best(self) -> Decimal:
@@ -385,7 +405,20 @@ class Scorecard:
                 standing = min(max(total, Decimal(-1)), Decimal(1))
                 budget = self.upside if standing >= 0 else self.downside
                 cached = (standing, self.groups[index][1] * budget * standing)
-            self._remember(self._contributions, key, cached)
+            _remember(self._contributions, key, cached)
+        return cached
+
+    def dimension_result(self, index: int, total: Decimal) -> "DimensionResult":
+        """The dimension at index as people see it, for a sum of partials; memoised like its contribution."""
+        key = (index, total)
+        cached = self._dimension_results.get(key)
+        if cached is None:
+            standing, contribution = self.contribution(index, total)
+            dimension, weight, _names = self.groups[index]
+            cached = DimensionResult(
+                key=dimension, weight=weight, score=_sub_score(standing), contribution=contribution
+            )
+            _remember(self._dimension_results, key, cached)
         return cached
 
     def final(self, raw: Decimal, blacklist: BlacklistStatus | None) -> "Final":
@@ -396,7 +429,7 @@ class Scorecard:
         if cached is None:
             adjusted = _apply_blacklist(raw, blacklist, self.blacklist)
             cached = Final(adjusted, min(max(_round_half_up(adjusted), SCORE_MIN), SCORE_MAX))
-            self._remember(self._finals, key, cached)
+            _remember(self._finals, key, cached)
         return cached
 
     def change(self, characteristic: "Characteristic", current: Decimal) -> "_Change":
@@ -405,7 +438,7 @@ class Scorecard:
         cached = self._changes.get(key)
         if cached is None:
             cached = _Change.of(characteristic, current, self)
-            self._remember(self._changes, key, cached)
+            _remember(self._changes, key, cached)
         return cached
 
     @functools.cached_property
@@ -421,14 +454,12 @@ class Scorecard:
         return {}
 
     @functools.cached_property
-    def _finals(self) -> dict[tuple[Decimal, tuple[int | None] | None], "Final"]:
+    def _dimension_results(self) -> dict[tuple[int, Decimal], "DimensionResult"]:
         return {}
 
-    @staticmethod
-    def _remember(cache: dict, key: object, value: object) -> None:
-        if len(cache) >= _MEMO_LIMIT:
-            cache.clear()  # bounded memory in long-lived workers
-        cache[key] = value
+    @functools.cached_property
+    def _finals(self) -> dict[tuple[Decimal, tuple[int | None] | None], "Final"]:
+        return {}
 
     @functools.cached_property
     def groups(self) -> tuple[tuple[str, Decimal, tuple[str, ...]], ...]:
@@ -714,13 +745,11 @@ class ScoreResult:
     reasons: tuple[Reason, ...]  # lowering reasons first, then raising ones
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     raw: Decimal
     adjusted: Exact  # after the blacklist rule, before rounding
     score: int
     totals: tuple[Decimal, ...]  # the sum of each dimension's partials, in DIMENSIONS order
-    standings: tuple[Decimal, ...]  # s_d in DIMENSIONS order
     contributions: tuple[Decimal, ...]  # c_d in DIMENSIONS order
 
 
@@ -728,17 +757,7 @@ def compute(features: Features, scorecard: Scorecard) -> ScoreResult:
     """Score one person's features with a scoring model."""
     partials = {c.name: c.partial(getattr(features, c.name)) for c in scorecard.characteristics}
     outcome = _outcome(partials, features.blacklist, scorecard)
-    dimensions = tuple(
-        DimensionResult(
-            key=dimension,
-            weight=scorecard.weight(dimension),
-            score=_sub_score(standing),
-            contribution=contribution,
-        )
-        for dimension, standing, contribution in zip(
-            DIMENSIONS, outcome.standings, outcome.contributions, strict=True
-        )
-    )
+    dimensions = tuple(scorecard.dimension_result(index, total) for index, total in enumerate(outcome.totals))
     return ScoreResult(
         score=outcome.score,
         band=Band.for_score(outcome.score),
@@ -761,31 +780,25 @@ def _outcome(
 
 def _dimension_totals(partials: Mapping[str, Decimal], scorecard: Scorecard) -> tuple[Decimal, ...]:
     """Σ p_k per dimension, in DIMENSIONS order, before clamping."""
-    return tuple(
-        functools.reduce(_EXACT.add, (partials[name] for name in names), Decimal(0))
-        for _, _, names in scorecard.groups
-    )
+    add = _EXACT.add
+    totals = []
+    for _dimension, _weight, names in scorecard.groups:
+        total = Decimal(0)
+        for name in names:
+            total = add(total, partials[name])
+        totals.append(total)
+    return tuple(totals)
 
 
 def _outcome_of_totals(
     totals: tuple[Decimal, ...], blacklist: BlacklistStatus | None, scorecard: Scorecard
 ) -> _Outcome:
-    standings = []
-    contributions = []
-    for index, total in enumerate(totals):
-        standing, contribution = scorecard.contribution(index, total)
-        standings.append(standing)
-        contributions.append(contribution)
-    raw = functools.reduce(_EXACT.add, contributions, Decimal(SCORE_BASE))
+    contributions = tuple(scorecard.contribution(index, total)[1] for index, total in enumerate(totals))
+    raw = Decimal(SCORE_BASE)
+    for contribution in contributions:
+        raw = _EXACT.add(raw, contribution)
     adjusted, score = scorecard.final(raw, blacklist)
-    return _Outcome(
-        raw=raw,
-        adjusted=adjusted,
-        score=score,
-        totals=totals,
-        standings=tuple(standings),
-        contributions=tuple(contributions),
-    )
+    return _Outcome(raw=raw, adjusted=adjusted, score=score, totals=totals, contributions=contributions)
 
 
 def _apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> Exact:
@@ -814,14 +827,15 @@ def _round_half_up(value: Exact) -> int:
 # --- Reasons --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     code: str
     points: int
     exact: Exact  # the unrounded effect, to rank reasons whose rounded points tie
+    rank: tuple[int, Exact, int]  # (-points, -exact, code order): the strongest reason first
 
-    def rank(self) -> tuple[int, Exact, int]:
-        return (-self.points, -self.exact, REASON_CODES.index(self.code))
+
+_REASON_ORDER: Mapping[str, int] = {code: order for order, code in enumerate(REASON_CODES)}
+_RANK = operator.attrgetter("rank")
 
 
 def _reasons(
@@ -884,6 +898,7 @@ class _Change:
     current: Decimal
     replacement: Decimal
     bound: Decimal
+    dimension_index: int
 
     @classmethod
     def of(cls, characteristic: Characteristic, current: Decimal, scorecard: Scorecard) -> "_Change":
@@ -894,7 +909,7 @@ class _Change:
             scorecard.weight(characteristic.dimension), max(scorecard.upside, scorecard.downside)
         )
         bound = _EXACT.multiply(steepest, abs(_EXACT.subtract(replacement, current)))
-        return cls(characteristic, current, replacement, bound)
+        return cls(characteristic, current, replacement, bound, DIMENSIONS.index(characteristic.dimension))
 
 
 def _strongest(
@@ -909,11 +924,11 @@ def _strongest(
     """
     if limit <= 0:
         return []
-    chosen = sorted(known, key=_Candidate.rank)
+    chosen = sorted(known, key=_RANK)
     for change in sorted(changes, key=lambda change: change.bound, reverse=True):
         if len(chosen) >= limit and chosen[limit - 1].exact > change.bound:
             break
-        insort(chosen, effect(change), key=_Candidate.rank)
+        insort(chosen, effect(change), key=_RANK)
     return chosen[:limit]
 
 
@@ -924,7 +939,7 @@ def _counterfactual(
     blacklist: BlacklistStatus | None,
 ) -> "Final":
     """The final score with one characteristic's partial replaced; only its dimension moves."""
-    index = DIMENSIONS.index(change.characteristic.dimension)
+    index = change.dimension_index
     _standing, contribution = scorecard.contribution(
         index, _EXACT.add(_EXACT.subtract(outcome.totals[index], change.current), change.replacement)
     )
@@ -936,7 +951,8 @@ def _effect(code: str, *, better: "_Outcome | Final", worse: "_Outcome | Final")
     high, low = better.adjusted, worse.adjusted
     if type(high) is not type(low):  # a fading listing's fraction against the unlisted decimal
         high, low = Fraction(high), Fraction(low)
-    return _Candidate(code=code, points=better.score - worse.score, exact=high - low)
+    points, exact = better.score - worse.score, high - low
+    return _Candidate(code=code, points=points, exact=exact, rank=(-points, -exact, _REASON_ORDER[code]))
 
 
 def _params(code: str, features: Features) -> dict[str, int | str]:

@@ -1057,7 +1057,7 @@ def test_reasons_are_the_strongest_of_every_one_factor_change(features: Features
             for change, candidate in zip(changes, effects, strict=True)
             if abs(candidate.exact) > change.bound
         )
-        return sorted([*known, *effects], key=lambda candidate: candidate.rank())[: max(limit, 0)]
+        return sorted([*known, *effects], key=lambda candidate: candidate.rank)[: max(limit, 0)]
 
     pruned = compute(features, scorecard)
     with mock.patch.object(engine, "_strongest", every_effect_ranked):
