@@ -334,25 +334,30 @@ class Characteristic:
     partials: tuple[Decimal, ...]
 
     def partial(self, value: int | bool | str | Decimal | None) -> Decimal:
-        """The partial score of a feature value; no data scores 0. Memoised: a feature takes few
-        distinct values (counts, flags, levels), so most people's partials are one lookup."""
+        """The partial score of a feature value; no data scores 0.
+
+        Counts, flags and levels take few distinct values, so theirs are memoised; amounts of
+        money (Decimal) take as many as there are people, so they are binned every time.
+        """
+        if isinstance(value, Decimal):
+            return self._bin(value)
         cached = self._partial_of.get(value)
         if cached is None:
-            cached = self._partial_uncached(value)
+            if value is None:
+                cached = Decimal(0)
+            elif isinstance(value, str):
+                cached = self._bin(EDUCATION_LEVELS[value])
+            else:
+                cached = self._bin(int(value))
             _remember(self._partial_of, value, cached)
         return cached
 
-    def _partial_uncached(self, value: int | bool | str | Decimal | None) -> Decimal:
-        if value is None:
-            return Decimal(0)
-        if isinstance(value, str):
-            value = EDUCATION_LEVELS[value]
-        index = bisect_right(self.bounds, int(value) if isinstance(value, bool) else value) - 1
-        return self.partials[max(index, 0)]
+    def _bin(self, value: int | Decimal) -> Decimal:
+        return self.partials[max(bisect_right(self.bounds, value) - 1, 0)]
 
     @functools.cached_property
-    def _partial_of(self) -> dict[int | bool | str | Decimal | None, Decimal]:
-        # Equal values share a key (True == 1, Decimal("2000.00") == 2000) and a bin alike.
+    def _partial_of(self) -> dict[int | bool | str | None, Decimal]:
+        # True == 1 and hashes alike: a flag shares its key and its bin with the count 1.
         return {}
 
     @property
