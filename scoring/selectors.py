@@ -88,8 +88,8 @@ def features_for_people(
 
     counted = Q(due_on__gt=oldest_counted)
     late_in_year = not_rent & late & Q(due_on__gt=year_ago)
-    # One pass over the bills, in person order (no sort): a scan of the person's index costs
-    # more than every count it feeds, so each count is a filter of the same aggregate.
+    # One pass over the bills: reading a chunk's bills costs more than all the counts they
+    # feed, so every count is a filter of one aggregate (the year's late bills one column a kind).
     bills = (
         Bill.objects.filter(person_filter, known)
         .values("person_id")
