@@ -28,6 +28,8 @@ from .models import (
 
 # Negative records older than this stop counting (China's credit-reporting regulation).
 NEGATIVE_RECORD_MONTHS = 60
+# The kinds a late bill is named by in its reason ("2 late: utility, credit card"); rent has its own.
+LATE_BILL_KINDS = tuple(kind for kind in BillKind.values if kind != BillKind.RENT)
 
 
 def months_between(earlier: datetime.date, later: datetime.date) -> int:
@@ -188,9 +190,6 @@ def features_for_people(
             blacklist=blacklist.get(person_id),
         )
     return features
-
-
-LATE_BILL_KINDS = tuple(kind for kind in BillKind.values if kind != BillKind.RENT)
 
 
 def _late_kind_count(kind: str) -> str:

@@ -1,0 +1,53 @@
+"""tests/leaks.py: the leak check finds a score or a name however it is shown, and never
+inside a random token."""
+
+import uuid
+
+import pytest
+
+from tests.leaks import shows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "713",
+        "<td>713</td>",
+        '{"score": 713}',
+        '{"value": "713"}',
+        "Your score: 713 points",
+        "713/950",
+        "score=713&band=excellent",
+        "713.0",
+        b'{"points": 713}',
+    ],
+)
+def test_a_shown_score_is_found(text):
+    assert shows(text, 713)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'{{"id": "{uuid.UUID("d2ca3ecc-b9d9-47dc-a713-e22b0ee80ea4")}"}}',  # an event id
+        '<input name="csrfmiddlewaretoken" value="Xq713aB9kLmN0pQrStUvWxYz">',
+        'nonce="q+713/wZ=="',
+        "code K7Q2M713XZ",
+        "2026-11-26T20:24:08.713985+08:00",
+        "7130",
+        "1713",
+        "threshold 650",
+    ],
+)
+def test_a_score_inside_a_token_or_a_longer_number_is_not_found(text):
+    assert not shows(text, 713)
+
+
+@pytest.mark.parametrize("text", ["ann", '"ann"', "/people/ann/", "Dear ann,", "ann@example.com"])
+def test_a_shown_name_is_found(text):
+    assert shows(text, "ann")
+
+
+@pytest.mark.parametrize("text", ["Annual fee", "planned", "joanna", "token 9fAnn27Qz1"])
+def test_a_name_inside_a_word_or_a_token_is_not_found(text):
+    assert not shows(text, "ann")
