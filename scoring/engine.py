@@ -397,33 +397,24 @@ class Scorecard:
     def weight(self, dimension: str) -> Decimal:
         return self._weight_of[dimension]
 
-    def contribution(self, index: int, total: Decimal) -> tuple[Decimal, Decimal]:
-        """(s_d, c_d) of the dimension at index for a sum of partials; memoised per scorecard.
+    def dimension(self, index: int, total: Decimal) -> "DimensionResult":
+        """The dimension at index for a sum of partials: its sub-score and c_d; memoised per scorecard.
 
         A dimension's total takes few distinct values (sums of bin partials), so the nightly
         run computes each only once per worker instead of once per person and counterfactual.
         """
         key = (index, total)
-        cached = self._contributions.get(key)
+        cached = self._dimensions.get(key)
         if cached is None:
+            dimension, weight, _names = self.groups[index]
             with localcontext(_EXACT):
                 standing = min(max(total, Decimal(-1)), Decimal(1))
                 budget = self.upside if standing >= 0 else self.downside
-                cached = (standing, self.groups[index][1] * budget * standing)
-            _remember(self._contributions, key, cached)
-        return cached
-
-    def dimension_result(self, index: int, total: Decimal) -> "DimensionResult":
-        """The dimension at index as people see it, for a sum of partials; memoised like its contribution."""
-        key = (index, total)
-        cached = self._dimension_results.get(key)
-        if cached is None:
-            standing, contribution = self.contribution(index, total)
-            dimension, weight, _names = self.groups[index]
+                contribution = weight * budget * standing
             cached = DimensionResult(
                 key=dimension, weight=weight, score=_sub_score(standing), contribution=contribution
             )
-            _remember(self._dimension_results, key, cached)
+            _remember(self._dimensions, key, cached)
         return cached
 
     def final(self, raw: Decimal, blacklist: BlacklistStatus | None) -> "Final":
@@ -455,11 +446,7 @@ class Scorecard:
         return dict(self.weights)
 
     @functools.cached_property
-    def _contributions(self) -> dict[tuple[int, Decimal], tuple[Decimal, Decimal]]:
-        return {}
-
-    @functools.cached_property
-    def _dimension_results(self) -> dict[tuple[int, Decimal], "DimensionResult"]:
+    def _dimensions(self) -> dict[tuple[int, Decimal], "DimensionResult"]:
         return {}
 
     @functools.cached_property
@@ -755,19 +742,18 @@ class _Outcome(NamedTuple):
     adjusted: Exact  # after the blacklist rule, before rounding
     score: int
     totals: tuple[Decimal, ...]  # the sum of each dimension's partials, in DIMENSIONS order
-    contributions: tuple[Decimal, ...]  # c_d in DIMENSIONS order
+    dimensions: tuple["DimensionResult", ...]  # in DIMENSIONS order
 
 
 def compute(features: Features, scorecard: Scorecard) -> ScoreResult:
     """Score one person's features with a scoring model."""
     partials = {c.name: c.partial(getattr(features, c.name)) for c in scorecard.characteristics}
     outcome = _outcome(partials, features.blacklist, scorecard)
-    dimensions = tuple(scorecard.dimension_result(index, total) for index, total in enumerate(outcome.totals))
     return ScoreResult(
         score=outcome.score,
         band=Band.for_score(outcome.score),
         raw=outcome.raw,
-        dimensions=dimensions,
+        dimensions=outcome.dimensions,
         reasons=_reasons(features, scorecard, partials, outcome),
     )
 
@@ -798,12 +784,12 @@ def _dimension_totals(partials: Mapping[str, Decimal], scorecard: Scorecard) -> 
 def _outcome_of_totals(
     totals: tuple[Decimal, ...], blacklist: BlacklistStatus | None, scorecard: Scorecard
 ) -> _Outcome:
-    contributions = tuple(scorecard.contribution(index, total)[1] for index, total in enumerate(totals))
+    dimensions = tuple(scorecard.dimension(index, total) for index, total in enumerate(totals))
     raw = Decimal(SCORE_BASE)
-    for contribution in contributions:
-        raw = _EXACT.add(raw, contribution)
+    for dimension in dimensions:
+        raw = _EXACT.add(raw, dimension.contribution)
     adjusted, score = scorecard.final(raw, blacklist)
-    return _Outcome(raw=raw, adjusted=adjusted, score=score, totals=totals, contributions=contributions)
+    return _Outcome(raw=raw, adjusted=adjusted, score=score, totals=totals, dimensions=dimensions)
 
 
 def _apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> Exact:
@@ -817,7 +803,6 @@ def _apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: Blac
     return min(Fraction(raw) - rule.penalty * (1 - faded), rule.cap + (SCORE_MAX - rule.cap) * faded)
 
 
-@functools.lru_cache(maxsize=4096)
 def _sub_score(standing: Decimal) -> int:
     """A dimension's standing in [-1, 1] as the 0-100 sub-score people see."""
     return _round_half_up(50 * (Fraction(standing) + 1))
@@ -945,10 +930,10 @@ def _counterfactual(
 ) -> "Final":
     """The final score with one characteristic's partial replaced; only its dimension moves."""
     index = change.dimension_index
-    _standing, contribution = scorecard.contribution(
+    moved = scorecard.dimension(
         index, _EXACT.add(_EXACT.subtract(outcome.totals[index], change.current), change.replacement)
     )
-    raw = _EXACT.add(_EXACT.subtract(outcome.raw, outcome.contributions[index]), contribution)
+    raw = _EXACT.add(_EXACT.subtract(outcome.raw, outcome.dimensions[index].contribution), moved.contribution)
     return scorecard.final(raw, blacklist)
 
 

@@ -1,8 +1,6 @@
 """tests/leaks.py: the leak check finds a score or a name however it is shown, and never
 inside a random token."""
 
-import uuid
-
 import pytest
 
 from tests.leaks import shows
@@ -29,7 +27,7 @@ def test_a_shown_score_is_found(text):
 @pytest.mark.parametrize(
     "text",
     [
-        f'{{"id": "{uuid.UUID("d2ca3ecc-b9d9-47dc-a713-e22b0ee80ea4")}"}}',  # an event id
+        '{"id": "d2ca3ecc-b9d9-47dc-a713-e22b0ee80ea4"}',  # an event id
         '<input name="csrfmiddlewaretoken" value="Xq713aB9kLmN0pQrStUvWxYz">',
         'nonce="q+713/wZ=="',
         "code K7Q2M713XZ",
