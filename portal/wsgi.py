@@ -4,8 +4,15 @@ Django imports the URLconf (so every view, serializer and DRF itself), the cache
 module (and Redis' client library) and loads the translation catalogues on first use: in a
 fresh gunicorn worker that is a few hundred milliseconds under the GIL, during its first
 requests, which all wait behind it. A worker does it here, while it boots, instead.
+
+Then the garbage collector is told what a worker keeps for life (gc.freeze(): the ~126,000
+objects loaded so far are never walked again by a full collection), and its first generation
+is made ten times larger, so that a request's short-lived objects are mostly freed by their
+reference counts before a collection visits them: the collector's CPU a request fell from
+0.32 to 0.16 ms for GET /api/v1/me/score/ and from 0.37 to 0.15 ms for a claim (bench/README.md).
 """
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -30,3 +37,5 @@ def _warm_up() -> None:
 
 
 _warm_up()
+gc.freeze()
+gc.set_threshold(7000, 10, 10)
