@@ -142,7 +142,7 @@ def population_clone(*, base: int, people: int) -> dict[str, int]:
         cursor.execute(
             f"""
             INSERT INTO accounts_user ({columns})
-            SELECT {select} FROM generate_series(%(first)s, %(last)s) AS g(n)
+            SELECT {select} FROM generate_series(%(first)s::int, %(last)s::int) AS g(n)
             JOIN accounts_user t ON t.username = 'person' || ((g.n - 1) %% %(base)s + 1)
             """,
             {"first": base + 1, "last": people, "base": base},
