@@ -99,7 +99,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, so psycopg prepares a statement a connection runs often
     # (the token lookup, the score read, the claim's steps) and PostgreSQL plans it once: the
-    # database's time for GET /api/v1/me/score/ went from 1.65 to 0.31 ms (bench/README.md).
+    # database's time for GET /api/v1/me/score/ went from 2.31 to 0.70 ms (bench/README.md).
     # Turn it off behind a pooler that cannot keep prepared statements (transaction pooling).
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
