@@ -159,6 +159,8 @@ else:
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@example.com")
 
+# Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly, and
+# the header is ignored). portal.throttles.client_ip is the only reader.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 
@@ -205,8 +207,8 @@ REST_FRAMEWORK = {
         "perks_verify": env.str("DJANGO_THROTTLE_VERIFY", default=_throttle_default("60/min")),
         "partner_ingest": env.str("DJANGO_THROTTLE_PARTNER_INGEST", default=_throttle_default("120/min")),
     },
-    # Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
+    # DRF's own reading of X-Forwarded-For is unused: every throttle asks portal.throttles.client_ip.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Credit lifestyle portal API",

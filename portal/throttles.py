@@ -31,8 +31,30 @@ if TYPE_CHECKING:
     from scoring.models import Partner
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: the one owner of it for throttles, the lockout, sign-up limits and logs.
+
+    X-Forwarded-For is trusted exactly as far as settings.TRUSTED_PROXY_COUNT says: each of our
+    proxies appends the address it saw, so with N proxies the N-th entry from the right is the
+    client as our outermost proxy saw it, and everything left of it is whatever the client sent.
+    With 0 (the default) the header is the client's own words and only REMOTE_ADDR counts.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies <= 0 or not forwarded:
+        return remote_addr
+    addresses = [address.strip() for address in forwarded.split(",")]
+    # Fewer entries than proxies: the request skipped a proxy; the leftmost is the furthest we know.
+    return addresses[-min(proxies, len(addresses))] or remote_addr
+
+
 class _SettingsRateThrottle(SimpleRateThrottle):
     """A throttle whose rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope], read per request."""
+
+    def get_ident(self, request: "Request") -> str:
+        # DRF's own reading takes X-Forwarded-For as sent when NUM_PROXIES is unset.
+        return client_ip(request)
 
     def get_rate(self) -> str | None:
         # SimpleRateThrottle.THROTTLE_RATES is bound at import; api_settings follows overrides.
@@ -113,17 +135,6 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For exactly as far as DRF's NUM_PROXIES does."""
-    proxies = api_settings.NUM_PROXIES
-    remote_addr = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if proxies and forwarded:
-        addresses = [address.strip() for address in forwarded.split(",")]
-        return addresses[-min(proxies, len(addresses))]
-    return remote_addr
 
 
 def lockout_response(
