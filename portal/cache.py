@@ -1,9 +1,12 @@
-"""A Redis cache that degrades to a miss when Redis is unreachable.
+"""A Redis cache that falls back to this process's memory when Redis is unreachable.
 
-The cache holds nothing the portal needs to be right (throttle counters only), so a Redis
-outage must not turn pages and API calls into 500s. Django's RedisCache raises on connection
-errors; this one logs once per outage, answers as an empty cache would, and stops calling Redis
-for a few seconds so every request does not wait on a connect timeout.
+The cache holds throttle counters only, so a Redis outage must neither turn pages and API
+calls into 500s nor switch the limits off (answering like an empty cache let every request
+through uncounted). Django's RedisCache raises on connection errors; this one logs once per
+outage, answers from a local-memory cache of this process instead, and stops calling Redis for
+a few seconds so every request does not wait on a connect timeout. Each process then counts on
+its own: with W workers a client gets at most W times its allowance until Redis is back, a
+limit that still holds.
 """
 
 import functools
@@ -12,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -21,47 +25,19 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-def _degrades_to(fallback: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Run the cache call; while Redis is unreachable, answer fallback(*args, **kwargs) instead."""
+def _falls_back(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the cache call on Redis; while it is unreachable, on the process-local cache instead."""
 
-    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(method)
-        def wrapper(self: "ResilientRedisCache", *args: Any, **kwargs: Any) -> Any:
-            if self.is_down():
-                return fallback(*args, **kwargs)
+    @functools.wraps(method)
+    def wrapper(self: "ResilientRedisCache", *args: Any, **kwargs: Any) -> Any:
+        if not self.is_down():
             try:
                 return method(self, *args, **kwargs)
             except UNREACHABLE as exc:
                 self.mark_down(exc)
-                return fallback(*args, **kwargs)
+        return getattr(self.local, method.__name__)(*args, **kwargs)
 
-        return wrapper
-
-    return decorate
-
-
-def _default(key: str, default: Any = None, *args: Any, **kwargs: Any) -> Any:
-    return default
-
-
-def _nothing(*args: Any, **kwargs: Any) -> None:
-    return None
-
-
-def _false(*args: Any, **kwargs: Any) -> bool:
-    return False
-
-
-def _empty(*args: Any, **kwargs: Any) -> dict:
-    return {}
-
-
-def _all_failed(data: dict, *args: Any, **kwargs: Any) -> list:
-    return list(data)
-
-
-def _missing(key: str, *args: Any, **kwargs: Any) -> int:
-    raise ValueError(f"Key {key!r} not found (the cache is unreachable).")
+    return wrapper
 
 
 class _ClientPerPool(RedisCacheClient):
@@ -95,26 +71,34 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = _ClientPerPool
         self._down_until = 0.0
+        # LocMemCache keeps its data per name in the module, so every thread of this process
+        # (each has its own cache object) shares one set of fallback counters per Redis location.
+        self.local = LocMemCache(
+            f"portal-cache-fallback:{server}",
+            {"KEY_PREFIX": self.key_prefix, "VERSION": self.version, "OPTIONS": {"MAX_ENTRIES": 100_000}},
+        )
 
     def is_down(self) -> bool:
         return time.monotonic() < self._down_until
 
     def mark_down(self, exc: BaseException) -> None:
-        logger.warning("cache unreachable, carrying on without it for %.0fs error=%r", self.retry_after, exc)
+        logger.warning(
+            "cache unreachable, counting in this process's memory for %.0fs error=%r", self.retry_after, exc
+        )
         self._down_until = time.monotonic() + self.retry_after
 
-    get = _degrades_to(_default)(RedisCache.get)
-    set = _degrades_to(_nothing)(RedisCache.set)
-    add = _degrades_to(_false)(RedisCache.add)
-    touch = _degrades_to(_false)(RedisCache.touch)
-    delete = _degrades_to(_false)(RedisCache.delete)
-    has_key = _degrades_to(_false)(RedisCache.has_key)
-    get_many = _degrades_to(_empty)(RedisCache.get_many)
-    set_many = _degrades_to(_all_failed)(RedisCache.set_many)
-    delete_many = _degrades_to(_nothing)(RedisCache.delete_many)
-    incr = _degrades_to(_missing)(RedisCache.incr)
+    get = _falls_back(RedisCache.get)
+    set = _falls_back(RedisCache.set)
+    add = _falls_back(RedisCache.add)
+    touch = _falls_back(RedisCache.touch)
+    delete = _falls_back(RedisCache.delete)
+    has_key = _falls_back(RedisCache.has_key)
+    get_many = _falls_back(RedisCache.get_many)
+    set_many = _falls_back(RedisCache.set_many)
+    delete_many = _falls_back(RedisCache.delete_many)
+    incr = _falls_back(RedisCache.incr)
 
-    @_degrades_to(_nothing)
+    @_falls_back
     def clear(self) -> None:
         """Delete this cache's keys only: the Redis database may hold the broker's queues too."""
         if not self.key_prefix:

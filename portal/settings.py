@@ -145,7 +145,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Only throttle counters live here. With Redis down they are skipped, not a 500.
+            # Only throttle counters live here. With Redis down each process counts in its own
+            # memory (portal/cache.py): no 500, and the limits still hold.
             "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # The same Redis database as the broker's queues: a prefix keeps the keys apart.

@@ -15,6 +15,7 @@ scoring/tests/test_recompute.py::test_failing_chunk_is_marked_failed_and_the_oth
 import contextlib
 import datetime
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -232,28 +233,47 @@ def test_with_redis_down_pages_scores_claims_and_ingestion_work_and_the_outbox_d
     assert {"perks.deliver_webhook", "scoring.recompute_person"} <= set(queued_tasks)
 
 
-def test_a_dead_cache_answers_like_an_empty_one(redis_down):
+def test_a_dead_cache_answers_from_this_process_memory(redis_down):
     cache = caches["default"]
 
     assert cache.get("anything", "default") == "default"
     assert cache.set("key", "value") is None
-    assert cache.add("key", "value") is False
-    assert cache.get_many(["a", "b"]) == {}
-    assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
-    assert cache.delete("key") is False
-    with pytest.raises(ValueError, match="unreachable"):
-        cache.incr("counter")
+    assert cache.get("key") == "value"
+    assert cache.add("key", "other") is False
+    assert cache.set_many({"a": 1, "b": 2}) == []
+    assert cache.get_many(["a", "b", "c"]) == {"a": 1, "b": 2}
+    assert cache.incr("a") == 2
+    assert cache.delete("key") is True
+    assert cache.get("key") is None
 
 
 @pytest.mark.django_db
 def test_a_dead_cache_does_not_stop_throttled_api_calls(redis_down, make_consumer):
-    # Throttle counters live in the cache: with it gone, calls go through uncounted.
+    # Throttle counters live in the cache: with it gone, calls still go through (and are counted).
     api = APIClient()
     api.force_login(make_consumer("ann"))
 
     answers = [api.get("/api/v1/me/score/").status_code for _ in range(3)]
 
     assert answers == [200, 200, 200]
+
+
+@pytest.mark.django_db
+def test_a_dead_cache_still_holds_the_throttles_and_says_so_in_the_log(redis_down, settings, caplog):
+    # given Redis unreachable and a small anonymous allowance
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "5/min"},
+    }
+    guesser = APIClient(REMOTE_ADDR="203.0.113.7")
+
+    # when one address guesses share tokens
+    with caplog.at_level(logging.WARNING, logger="portal.cache"):
+        answers = [guesser.get(f"/api/v1/shares/guess-{n}/").status_code for n in range(8)]
+
+    # then the limit holds, counted in this process's memory, and the operators are told
+    assert answers == [404] * 5 + [429] * 3
+    assert any("cache unreachable" in record.getMessage() for record in caplog.records)
 
 
 def test_the_cache_comes_back_with_redis_and_clears_only_its_own_keys(redis_down, tmp_path):
