@@ -6,12 +6,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.throttles import SignUpThrottle
+
 from . import services
 
 
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    # The sign-up page's per-address count as well as the API's defaults.
+    throttle_classes = [*APIView.throttle_classes, SignUpThrottle]
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.throttles import PasswordResetThrottle, SignUpThrottle, address_limit_wait, throttled_page
 from scoring.views import consumer_required
 
 from . import selectors, services
@@ -27,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
+    if request.method == "POST" and (wait := address_limit_wait(request, SignUpThrottle)):
+        return throttled_page(request, "accounts/sign_up.html", {"form": form}, wait=wait, form=form)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.consumer_register(**form.cleaned_data)
@@ -41,6 +45,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 def merchant_apply(request: HttpRequest) -> HttpResponse:
     form = MerchantApplicationForm(request.POST or None)
+    # A merchant application creates a login too: the same allowance as signing up.
+    if request.method == "POST" and (wait := address_limit_wait(request, SignUpThrottle)):
+        return throttled_page(request, "accounts/merchant_apply.html", {"form": form}, wait=wait, form=form)
     if request.method == "POST" and form.is_valid():
         try:
             merchant = services.merchant_apply(**form.cleaned_data)
@@ -51,6 +58,19 @@ def merchant_apply(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("accounts:merchant_pending")
     return render(request, "accounts/merchant_apply.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, with a per-address allowance across email addresses."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        wait = address_limit_wait(request, PasswordResetThrottle)
+        if wait:
+            form = self.get_form()
+            return throttled_page(
+                request, self.template_name, self.get_context_data(form=form), wait=wait, form=form
+            )
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

@@ -165,6 +165,11 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@exampl
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 
+# Accounts younger than this many days share a per-address allowance of claims
+# (DJANGO_THROTTLE_NEW_ACCOUNT_CLAIM).
+NEW_ACCOUNT_DAYS = env.int("DJANGO_NEW_ACCOUNT_DAYS", default=30)
+
+
 def _throttle_default(production: str) -> str:
     # The production rate, unless debugging: the embedded default and the test suite send
     # thousands of requests from 127.0.0.1 as a handful of users. Tests of the limits set
@@ -207,6 +212,14 @@ REST_FRAMEWORK = {
         "user": env.str("DJANGO_THROTTLE_USER", default=_throttle_default("300/min")),
         "perks_verify": env.str("DJANGO_THROTTLE_VERIFY", default=_throttle_default("60/min")),
         "partner_ingest": env.str("DJANGO_THROTTLE_PARTNER_INGEST", default=_throttle_default("120/min")),
+        # Per client address, across usernames (portal/throttles.py): spraying and scripted sign-ups.
+        "sign_in": env.str("DJANGO_THROTTLE_SIGN_IN", default=_throttle_default("30/hour")),
+        "sign_up": env.str("DJANGO_THROTTLE_SIGN_UP", default=_throttle_default("10/hour")),
+        "password_reset": env.str("DJANGO_THROTTLE_PASSWORD_RESET", default=_throttle_default("10/hour")),
+        "opt_in": env.str("DJANGO_THROTTLE_OPT_IN", default=_throttle_default("10/hour")),
+        "new_account_claim": env.str(
+            "DJANGO_THROTTLE_NEW_ACCOUNT_CLAIM", default=_throttle_default("5/hour")
+        ),
     },
     # DRF's own reading of X-Forwarded-For is unused: every throttle asks portal.throttles.client_ip.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

@@ -7,18 +7,27 @@ one proxy and split one partner over many hosts). Merchant verification has its 
 perks.apis. Rates are read from settings when a request is checked, not when this module is
 imported, so deployments (environment variables) and tests (settings overrides) can change them.
 
+Per-address limits count one action (signing in, signing up, a password reset, opting in, a
+claim by a new account) per client address whatever the username: the lockout below counts per
+(username, address) pair, so one address trying a password on many usernames (spraying), or
+scripting many fresh accounts, is caught only here. The HTML pages and the API share each count.
+
 The sign-in lockout is django-axes with a backend that also runs where no request exists, a
-client address that agrees with DRF's, and a lockout answer in the portal's own shapes.
+client address that is the throttles' own, and a lockout answer in the portal's own shapes.
 """
 
+import datetime
+import logging
 import math
 from typing import TYPE_CHECKING
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -29,6 +38,8 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
     from scoring.models import Partner
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -114,6 +125,84 @@ class PartnerIngestThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": partner.pk}
 
 
+# --- Per-address limits on one action, across usernames ---------------------------------------
+
+
+class AddressThrottle(_SettingsRateThrottle):
+    """One action counted per client address, signed in or not; subclasses name it (the scope)."""
+
+    def get_cache_key(self, request: "Request | HttpRequest", view: "APIView | None") -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class SignInThrottle(AddressThrottle):
+    scope = "sign_in"
+
+
+class SignUpThrottle(AddressThrottle):
+    scope = "sign_up"
+
+
+class PasswordResetThrottle(AddressThrottle):
+    scope = "password_reset"
+
+
+class OptInThrottle(AddressThrottle):
+    scope = "opt_in"
+
+
+class NewAccountClaimThrottle(AddressThrottle):
+    """Claims by accounts younger than settings.NEW_ACCOUNT_DAYS, per address; older ones pass.
+
+    Fresh accounts scripted from one place drain deposit-free perks; people with an established
+    account are not held back by a busy shared address.
+    """
+
+    scope = "new_account_claim"
+
+    def get_cache_key(self, request: "Request | HttpRequest", view: "APIView | None") -> str | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if user.date_joined <= timezone.now() - datetime.timedelta(days=settings.NEW_ACCOUNT_DAYS):
+            return None
+        return super().get_cache_key(request, view)
+
+
+def address_limit_wait(request: HttpRequest, throttle_class: type[AddressThrottle]) -> int | None:
+    """Count this request against its address's allowance: None if within it, else seconds to wait.
+
+    For HTML views; the API names the same classes in throttle_classes, so both share the count.
+    """
+    throttle = throttle_class()
+    if throttle.allow_request(request, None):
+        return None
+    wait = max(math.ceil(throttle.wait() or 1), 1)
+    logger.warning(
+        "address limit reached scope=%s client=%s retry_after=%d", throttle.scope, client_ip(request), wait
+    )
+    return wait
+
+
+def too_many_attempts_message(wait: int) -> str:
+    return _("Too many attempts from your network. Try again in %(minutes)d minutes.") % {
+        "minutes": math.ceil(wait / 60)
+    }
+
+
+def throttled_page(
+    request: HttpRequest, template: str, context: dict, *, wait: int, form: object = None
+) -> HttpResponse:
+    """The page again with the limit's message (as a form error when there is a form), 429, Retry-After."""
+    message = too_many_attempts_message(wait)
+    if form is not None:
+        form.is_valid()  # type: ignore[attr-defined]  # add_error needs cleaned_data
+        form.add_error(None, message)  # type: ignore[attr-defined]
+    response = render(request, template, {**context, "throttled_message": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 # --- Sign-in lockout (django-axes) -----------------------------------------------------------
 
 
@@ -134,26 +223,46 @@ class LoginLockoutBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        super().authenticate(request, username=username, password=password, **kwargs)
+        # Past the per-(username, address) lockout: now the address's allowance across usernames.
+        wait = address_limit_wait(request, SignInThrottle)
+        if wait is not None:
+            request.address_limit_wait = wait  # type: ignore[attr-defined]  # read by lockout_response
+            # axes' own flag: its middleware answers with lockout_response, and no failure is recorded.
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            raise AxesBackendPermissionDenied("Too many sign-in attempts from this address.")
+        return None
 
 
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
 ) -> HttpResponse:
-    """A locked-out sign-in: 429 with Retry-After, as JSON for the API, else the sign-in page."""
+    """A locked-out sign-in: 429 with Retry-After, as JSON for the API, else the sign-in page.
+
+    Locked out either for the (username, address) pair (axes) or for the address's sign-ins
+    across usernames (SignInThrottle, which leaves its wait on the request).
+    """
     from django.contrib.auth.forms import AuthenticationForm
 
-    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
-    message = _(
-        "Too many failed sign-in attempts. For your account's safety, try again in %(minutes)d minutes."
-    ) % {"minutes": minutes}
+    address_wait = getattr(request, "address_limit_wait", None)
+    if address_wait is not None:
+        retry_after, code = address_wait, "throttled"
+        message = _("Too many sign-in attempts from your network. Try again in %(minutes)d minutes.") % {
+            "minutes": math.ceil(address_wait / 60)
+        }
+    else:
+        retry_after, code = int(settings.AXES_COOLOFF_TIME.total_seconds()), "locked_out"
+        minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+        message = _(
+            "Too many failed sign-in attempts. For your account's safety, try again in %(minutes)d minutes."
+        ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        response: HttpResponse = JsonResponse({"detail": message, "code": code}, status=429)
     else:
         username = (credentials or {}).get("username") or request.POST.get("username", "")
         form = AuthenticationForm(request, initial={"username": username})
         form.cleaned_data = {}  # an unbound form has none, and add_error expects it
         form.add_error(None, message)
         response = render(request, "accounts/login.html", {"form": form}, status=429)
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    response["Retry-After"] = str(retry_after)
     return response

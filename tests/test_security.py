@@ -119,6 +119,11 @@ def test_production_rates_are_the_documented_defaults_and_come_from_the_environm
         "user": "300/min",
         "perks_verify": "60/min",
         "partner_ingest": "120/min",
+        "sign_in": "30/hour",
+        "sign_up": "10/hour",
+        "password_reset": "10/hour",
+        "opt_in": "10/hour",
+        "new_account_claim": "5/hour",
     }
 
 
@@ -187,6 +192,129 @@ def test_the_lockout_covers_the_admin_sign_in_too(make_consumer):
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+# --- Per-address limits across usernames (password spraying, scripted sign-ups) ----------------
+
+
+def assert_page_throttled(response) -> None:
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many attempts from your network" in response.content.decode()
+
+
+def test_sign_in_page_limits_one_address_across_usernames(ann, throttle_rates):
+    throttle_rates(sign_in="3/hour")
+    sprayer = Client(REMOTE_ADDR="198.51.100.4")
+    tries = [
+        sprayer.post(reverse("accounts:login"), {"username": name, "password": "Summer2024!"}).status_code
+        for name in ("bob", "carol", "dave")
+    ]
+
+    right_password = sprayer.post(reverse("accounts:login"), {"username": "ann", "password": PASSWORD})
+    elsewhere = Client(REMOTE_ADDR="192.0.2.10")
+    owner = elsewhere.post(reverse("accounts:login"), {"username": "ann", "password": PASSWORD})
+
+    assert tries == [200, 200, 200]
+    assert right_password.status_code == 429
+    assert int(right_password["Retry-After"]) > 0
+    assert "Too many sign-in attempts from your network" in right_password.content.decode()
+    assert "_auth_user_id" not in sprayer.session
+    assert owner.status_code == 302
+
+
+def test_token_api_limits_one_address_across_usernames_with_json_429(ann, throttle_rates):
+    throttle_rates(sign_in="3/hour")
+    sprayer = APIClient(REMOTE_ADDR="198.51.100.4")
+    tries = [
+        sprayer.post("/api/v1/auth/token/", {"username": name, "password": "x"}, format="json").status_code
+        for name in ("bob", "carol", "dave")
+    ]
+
+    right_password = sprayer.post(
+        "/api/v1/auth/token/", {"username": "ann", "password": PASSWORD}, format="json"
+    )
+
+    assert tries == [400, 400, 400]
+    assert right_password.status_code == 429
+    assert right_password.json()["code"] == "throttled"
+    assert set(right_password.json()) == {"detail", "code"}
+    assert int(right_password["Retry-After"]) > 0
+    assert not ApiToken.objects.filter(user=ann).exists()
+
+
+def sign_up_form(name: str) -> dict[str, str]:
+    return {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+
+
+def test_sign_up_page_limits_one_address(throttle_rates):
+    throttle_rates(sign_up="2/hour")
+    first, second, third = (
+        Client(REMOTE_ADDR="198.51.100.4").post(reverse("accounts:sign_up"), sign_up_form(name))
+        for name in ("bot1", "bot2", "bot3")
+    )
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert_page_throttled(third)
+    assert sorted(User.objects.filter(username__startswith="bot").values_list("username", flat=True)) == [
+        "bot1",
+        "bot2",
+    ]
+
+
+def test_merchant_application_counts_as_a_sign_up(throttle_rates):
+    throttle_rates(sign_up="1/hour")
+    client = Client(REMOTE_ADDR="198.51.100.4")
+    client.post(reverse("accounts:sign_up"), sign_up_form("bot1"))
+
+    response = Client(REMOTE_ADDR="198.51.100.4").post(
+        reverse("accounts:merchant_apply"), {**sign_up_form("ford"), "merchant_name": "Ford"}
+    )
+
+    assert_page_throttled(response)
+    assert not User.objects.filter(username="ford").exists()
+
+
+def test_register_api_limits_one_address(throttle_rates):
+    throttle_rates(sign_up="2/hour")
+    api = APIClient(REMOTE_ADDR="198.51.100.4")
+
+    answers = [
+        api.post("/api/v1/auth/register/", sign_up_form(name), format="json")
+        for name in ("bot1", "bot2", "bot3")
+    ]
+    other_address = APIClient(REMOTE_ADDR="192.0.2.10").post(
+        "/api/v1/auth/register/", sign_up_form("ann"), format="json"
+    )
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert answers[2].json()["code"] == "throttled"
+    assert int(answers[2]["Retry-After"]) > 0
+    assert not User.objects.filter(username="bot3").exists()
+    assert other_address.status_code == 201
+
+
+def test_password_reset_page_limits_one_address_across_emails(ann, throttle_rates, mailoutbox):
+    throttle_rates(password_reset="2/hour")
+    client = Client(REMOTE_ADDR="198.51.100.4")
+    client.post(reverse("accounts:password_reset"), {"email": "bob@example.com"})
+    client.post(reverse("accounts:password_reset"), {"email": "carol@example.com"})
+
+    response = client.post(reverse("accounts:password_reset"), {"email": "ann@example.com"})
+
+    assert_page_throttled(response)
+    assert mailoutbox == []
+
+
+def test_per_address_limits_and_the_new_account_age_come_from_the_environment():
+    defaults = production_settings("NEW_ACCOUNT_DAYS")
+    overridden = production_settings(
+        "REST_FRAMEWORK", "NEW_ACCOUNT_DAYS", DJANGO_THROTTLE_SIGN_IN="7/hour", DJANGO_NEW_ACCOUNT_DAYS="10"
+    )
+
+    assert defaults["NEW_ACCOUNT_DAYS"] == 30
+    assert overridden["REST_FRAMEWORK"]["DEFAULT_THROTTLE_RATES"]["sign_in"] == "7/hour"
+    assert overridden["NEW_ACCOUNT_DAYS"] == 10
 
 
 # --- Password rules on every way to set a password ----------------------------------------------
