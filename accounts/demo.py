@@ -20,6 +20,9 @@ NAMED_CONSUMERS = {
 }
 # Synthetic people opted in long enough ago for a year of monthly scores.
 SYNTHETIC_OPTED_IN_MONTHS = 13
+# Every demo login was made this long ago (carol too: she opted in just now, on an old
+# account), so perks that ask for an established account (deposit waivers) are open to them.
+JOINED_MONTHS_AGO = 14
 
 
 def opted_in_months_ago(months: int | None) -> datetime.datetime | None:
@@ -59,8 +62,9 @@ def users_ensure(
 ) -> dict[str, User]:
     """The given logins, created if missing (existing ones are left exactly as they are)."""
     existing = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    joined = opted_in_months_ago(JOINED_MONTHS_AGO)
     missing = [
-        User(username=name, email=f"{name}@{email_domain}", password=password_hash)
+        User(username=name, email=f"{name}@{email_domain}", password=password_hash, date_joined=joined)
         for name in usernames
         if name not in existing
     ]

@@ -22,7 +22,7 @@ from accounts.models import Merchant
 from accounts.selectors import merchant_of
 from portal.api import BoundedDateTimeField, DomainError
 from portal.parsers import BoundedJSONParser
-from portal.throttles import SettingsUserRateThrottle
+from portal.throttles import NewAccountClaimThrottle, SettingsUserRateThrottle
 
 from . import selectors, services
 from .exceptions import (
@@ -145,6 +145,9 @@ ERROR_BODY = inline_serializer(
 
 
 class ClaimCreateApi(PerksApiView):
+    # New accounts share a per-address allowance of claims with the claim page.
+    throttle_classes = [*PerksApiView.throttle_classes, NewAccountClaimThrottle]
+
     @extend_schema(
         request=None,
         parameters=[
@@ -335,6 +338,7 @@ class PromotionInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(allow_null=True, required=False)
     per_user_limit = serializers.IntegerField(required=False)
     pickup_days = serializers.IntegerField(required=False)
+    min_account_age_days = serializers.IntegerField(required=False)
     starts_at = BoundedDateTimeField()
     ends_at = BoundedDateTimeField(allow_null=True, required=False)
     status = serializers.ChoiceField(choices=Promotion.Status.choices, required=False)
@@ -358,6 +362,7 @@ class PromotionSerializer(serializers.Serializer):
     remaining = serializers.IntegerField(allow_null=True)
     per_user_limit = serializers.IntegerField()
     pickup_days = serializers.IntegerField()
+    min_account_age_days = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True)
     status = serializers.CharField()

@@ -137,6 +137,15 @@ class PromotionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     cond_identity_verified = forms.BooleanField(required=False, label=_("Real-name identity verified"))
+    min_account_age_days = forms.IntegerField(
+        required=False,
+        initial=0,
+        label=_("Account at least this many days old"),
+        help_text=_("Keeps freshly made accounts away from deposit-free perks. 0: any account."),
+        widget=forms.NumberInput(
+            attrs={"min": 0, "max": services.MAX_ACCOUNT_AGE_DAYS, "inputmode": "numeric"}
+        ),
+    )
     cond_dimension = forms.ChoiceField(
         choices=[("", _("No sub-score condition")), *DIMENSION_CHOICES],
         required=False,
@@ -203,7 +212,13 @@ class PromotionForm(forms.Form):
         """What the form shows: a new promotion's defaults, or an existing one's values."""
         if promotion is None:
             start = timezone.localtime(timezone.now(), SHANGHAI).replace(second=0, microsecond=0)
-            return {"starts_at": start, "per_user_limit": 1, "pickup_days": 7, "cond_match": "all"}
+            return {
+                "starts_at": start,
+                "per_user_limit": 1,
+                "pickup_days": 7,
+                "min_account_age_days": 0,
+                "cond_match": "all",
+            }
         initial: dict[str, Any] = {field: getattr(promotion, field) for field in services.EDITABLE_FIELDS}
         initial.pop("conditions")
         initial.pop("tiers")
@@ -298,6 +313,8 @@ class PromotionForm(forms.Form):
         values["regions"] = _ordered(self.cleaned_data.get("regions") or [], Region.choices)
         for text in ("title_zh", "description", "description_zh"):
             values[text] = values[text] or ""
+        if values["min_account_age_days"] is None:
+            values["min_account_age_days"] = 0  # left empty: any account
         return values
 
     def add_service_errors(self, exc: ValidationError) -> None:

@@ -205,6 +205,8 @@ PERKS = [
 ]
 
 CLAIMS_PER_PERK = 4
+# Deposit waivers are what scripted fresh accounts drain: the demo's ask for an established account.
+DEPOSIT_WAIVER_ACCOUNT_AGE_DAYS = 30
 
 
 def promotions_ensure(*, merchants: dict[str, Merchant]) -> list[Promotion]:
@@ -215,6 +217,8 @@ def promotions_ensure(*, merchants: dict[str, Merchant]) -> list[Promotion]:
         promotion = Promotion.objects.filter(merchant=merchant, title=perk.title).first()
         if promotion is None:
             fields = {"starts_at": timezone.now() - datetime.timedelta(days=30), **perk.fields}
+            if perk.benefit_type == BenefitType.DEPOSIT_WAIVER:
+                fields["min_account_age_days"] = DEPOSIT_WAIVER_ACCOUNT_AGE_DAYS
             promotion = services.promotion_create(
                 merchant=merchant,
                 status=Promotion.Status.ACTIVE,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from . import conditions
 from .models import BenefitType, Promotion
@@ -17,12 +17,13 @@ from .models import BenefitType, Promotion
 
 @dataclasses.dataclass(frozen=True)
 class PersonFacts:
-    """A person as eligibility sees them: consent, current score, blacklist and online facts."""
+    """A person as eligibility sees them: consent, current score, blacklist, account and online facts."""
 
     opted_in: bool
     score: int | None
     blacklisted: bool
     facts: conditions.Facts
+    account_age_days: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +66,7 @@ def assess(*, promotion: Promotion, person: PersonFacts) -> Assessment:
     unmet: list[str] = []
     if person.blacklisted:
         unmet.append(gettext("Not on the court blacklist"))
+    unmet.extend(account_unmet(promotion=promotion, person=person))
     points_away = max(promotion.min_score - person.score, 0)
     if points_away:
         unmet.append(gettext("A score of %(min_score)s or more") % {"min_score": promotion.min_score})
@@ -79,6 +81,20 @@ def assess(*, promotion: Promotion, person: PersonFacts) -> Assessment:
         pending=evaluation.pending if eligible else {},
         benefit=benefit_text(promotion=promotion, score=person.score),
     )
+
+
+def account_unmet(*, promotion: Promotion, person: PersonFacts) -> list[str]:
+    """The promotion's requirements on the account itself that the person does not meet, in words.
+
+    Its age today; a verified-identity requirement belongs here too when it comes.
+    """
+    days = promotion.min_account_age_days
+    if person.account_age_days >= days:
+        return []
+    return [
+        ngettext("Your account must be %(days)d day old", "Your account must be %(days)d days old", days)
+        % {"days": days}
+    ]
 
 
 def tier_for(*, tiers: list[dict[str, Any]], score: int | None) -> dict[str, Any] | None:

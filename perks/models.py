@@ -69,6 +69,9 @@ class Promotion(models.Model):
     quantity = models.PositiveIntegerField(null=True, blank=True)
     remaining = models.IntegerField(null=True, blank=True)
     per_user_limit = models.PositiveSmallIntegerField(default=1)
+    # What the person's account itself must be, whatever the score: old enough (fresh accounts
+    # scripted in bulk drain deposit-free perks). A verified-identity requirement joins it here.
+    min_account_age_days = models.PositiveSmallIntegerField(default=0)
     pickup_days = models.PositiveSmallIntegerField(default=7)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -112,6 +115,9 @@ class Promotion(models.Model):
                 name="promotion_trial_days_positive",
             ),
             models.CheckConstraint(condition=Q(pickup_days__gte=1), name="promotion_pickup_days_positive"),
+            models.CheckConstraint(
+                condition=Q(min_account_age_days__lte=365), name="promotion_min_account_age_at_most_a_year"
+            ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"])]
 

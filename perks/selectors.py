@@ -71,9 +71,15 @@ def person_facts(
         .values("is_opted_in", "score", "region", "membership_tier", "blacklisted", "identity_verified")
         .first()
     )
+    # Whole days since the account was made (a claim by a day-old account needs 1).
+    account_age_days = (timezone.now() - person.date_joined).days
     if row is None:
         return eligibility.PersonFacts(
-            opted_in=False, score=None, blacklisted=False, facts=conditions.Facts()
+            opted_in=False,
+            score=None,
+            blacklisted=False,
+            facts=conditions.Facts(),
+            account_age_days=account_age_days,
         )
     if profile is not None:
         row["is_opted_in"], row["score"] = profile.is_opted_in, profile.score
@@ -96,6 +102,7 @@ def person_facts(
             identity_verified=bool(row["identity_verified"]),
             dimensions=dimensions,
         ),
+        account_age_days=account_age_days,
     )
 
 

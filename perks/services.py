@@ -69,12 +69,14 @@ EDITABLE_FIELDS = (
     "quantity",
     "per_user_limit",
     "pickup_days",
+    "min_account_age_days",
     "starts_at",
     "ends_at",
 )
 MAX_QUANTITY = 1_000_000
 MAX_PER_USER_LIMIT = 100
 MAX_PICKUP_DAYS = 90
+MAX_ACCOUNT_AGE_DAYS = 365
 MAX_TRIAL_DAYS = 365
 MAX_TIERS = 10
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -149,6 +151,17 @@ def _check_int(
     value = values.get(field)
     if value is not None and (not _is_int(value) or not low <= value <= high):
         _errors_add(errors, field, message)
+
+
+def _check_account_requirements(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """What the claimant's account must be (its age for now; a verified identity may join)."""
+    age = values.get("min_account_age_days")
+    if age is None or not _is_int(age) or not 0 <= age <= MAX_ACCOUNT_AGE_DAYS:
+        _errors_add(
+            errors,
+            "min_account_age_days",
+            _("Enter the minimum account age as a whole number of days from 0 to 365."),
+        )
 
 
 def _check_datetime(values: dict[str, Any], errors: dict[str, list[str]], field: str) -> bool:
@@ -249,6 +262,8 @@ def _validate_promotion(
         message=_("Allow from 1 to 90 days to pick up a claim."),
     )
 
+    _check_account_requirements(values, errors)
+
     benefit_type = values.get("benefit_type")
     trial_days = values.get("trial_days")
     if benefit_type == BenefitType.TRIAL:
@@ -297,6 +312,7 @@ def _validate_promotion(
         "trial_days",
         "per_user_limit",
         "pickup_days",
+        "min_account_age_days",
         "conditions",
         "tiers",
         "regions",
@@ -335,6 +351,7 @@ def promotion_create(
         "regions": [],
         "per_user_limit": 1,
         "pickup_days": 7,
+        "min_account_age_days": 0,
         "title_zh": "",
         "description": "",
         "description_zh": "",

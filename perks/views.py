@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import merchant_required
 from accounts.selectors import consumer_profile
+from portal.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
 from scoring.bands import Band
 from scoring.charts import band_ranges
 from scoring.views import consumer_required
@@ -134,8 +135,11 @@ def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if promotion is None:
         raise Http404
     error: PerksError | None = None
+    wait: int | None = None
     form_error = ""
-    if request.method == "POST":
+    if request.method == "POST" and (wait := address_limit_wait(request, NewAccountClaimThrottle)):
+        form_error = too_many_attempts_message(wait)
+    elif request.method == "POST":
         form = ClaimForm(request.POST)
         if form.is_valid():
             try:
@@ -165,9 +169,14 @@ def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if error is not None:
         status = CLAIM_ERROR_STATUS.get(error.code, CLAIM_ERROR_STATUS_DEFAULT)
+    elif wait:
+        status = 429
     elif form_error:
         status = 400
-    return render(request, "perks/claim_confirm.html", context, status=status)
+    response = render(request, "perks/claim_confirm.html", context, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def _benefit_words(claim: Claim) -> str:

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import DomainError
+from portal.throttles import OptInThrottle
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication
@@ -63,6 +64,9 @@ class HistoryItemSerializer(serializers.Serializer):
 
 
 class OptInApi(APIView):
+    # The opt-in page's per-address count as well as the API's defaults.
+    throttle_classes = [*APIView.throttle_classes, OptInThrottle]
+
     @extend_schema(request=None, responses={200: ScoreSerializer})
     def post(self, request: Request) -> Response:
         if getattr(request.user, "consumer", None) is None:

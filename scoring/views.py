@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile
 from accounts.selectors import consumer_profile, role_of
+from portal.throttles import OptInThrottle, address_limit_wait, throttled_page
 
 from . import charts, engine, selectors, services
 from .bands import Band
@@ -126,6 +127,9 @@ def opt_in(request: HttpRequest) -> HttpResponse:
     if _is_opted_in(profile):
         return redirect("scoring:dashboard")
     form = OptInForm(request.POST)
+    if wait := address_limit_wait(request, OptInThrottle):
+        context = {"form": form, "profile": profile, "consent_version": CONSENT_VERSION}
+        return throttled_page(request, "scoring/opt_in.html", context, wait=wait, form=form)
     if not form.is_valid():
         return _opt_in_page(request, profile=profile, form=form)
     services.consumer_opt_in(person=request.user)

@@ -6,8 +6,10 @@ The page-wide checks (CSP, inline code, CSRF) walk every HTML page of the author
 soon as it has its row there.
 """
 
+import datetime
 import json
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,12 +18,15 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken, User
+from accounts.models import CONSENT_VERSION, ApiToken, User
 from accounts.services import api_token_issue
+from perks import services as perks_services
+from perks.models import BenefitType, Category, Claim, Promotion
 from scoring import services as scoring_services
 from scoring.models import Partner
 from tests.test_authorization_matrix import ROLES, ROUTES, Probe, World, call
@@ -315,6 +320,76 @@ def test_per_address_limits_and_the_new_account_age_come_from_the_environment():
     assert defaults["NEW_ACCOUNT_DAYS"] == 30
     assert overridden["REST_FRAMEWORK"]["DEFAULT_THROTTLE_RATES"]["sign_in"] == "7/hour"
     assert overridden["NEW_ACCOUNT_DAYS"] == 10
+
+
+# --- Fresh accounts: per-address limits on opting in and on claims by new accounts ------------
+
+
+def test_opting_in_is_limited_per_address_on_the_page_and_the_api(make_consumer, throttle_rates):
+    throttle_rates(opt_in="1/hour")
+    ann, bob, cat = (make_consumer(name, opted_in=False) for name in ("ann", "bob", "cat"))
+    page = Client(REMOTE_ADDR="198.51.100.4")
+    page.force_login(ann)
+    api = token_client(bob)
+    api.defaults["REMOTE_ADDR"] = "198.51.100.4"
+    elsewhere = token_client(cat)
+    elsewhere.defaults["REMOTE_ADDR"] = "192.0.2.10"
+
+    first = page.post(reverse("scoring:opt_in"), {"consent": "on", "consent_version": CONSENT_VERSION})
+    second = api.post("/api/v1/me/opt-in/")
+    other_address = elsewhere.post("/api/v1/me/opt-in/")
+
+    assert first.status_code == 302
+    assert_throttled(second)
+    assert other_address.status_code == 200
+    opted_in = dict(
+        User.objects.filter(consumer__isnull=False).values_list("username", "consumer__is_opted_in")
+    )
+    assert opted_in == {"ann": True, "bob": False, "cat": True}
+
+
+def test_claims_by_new_accounts_are_limited_per_address_and_established_accounts_pass(
+    make_consumer, make_merchant_staff, throttle_rates
+):
+    # given a deposit-free wheelchair, two fresh accounts and an old one, all behind one address
+    throttle_rates(new_account_claim="1/hour")
+    merchant = make_merchant_staff("huashan").merchant_staff.merchant
+    wheelchair = perks_services.promotion_create(
+        merchant=merchant,
+        title="Wheelchair without deposit",
+        category=Category.DEPOSIT_FREE,
+        benefit_type=BenefitType.DEPOSIT_WAIVER,
+        amount=Decimal("5000.00"),
+        min_score=600,
+        quantity=36,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        status=Promotion.Status.ACTIVE,
+    )
+    fresh1, fresh2, established = (make_consumer(name) for name in ("bot1", "bot2", "ann"))
+    User.objects.filter(pk=established.pk).update(date_joined=timezone.now() - datetime.timedelta(days=31))
+    clients = {}
+    for user in (fresh1, fresh2, established):
+        clients[user.username] = token_client(user)
+        clients[user.username].defaults["REMOTE_ADDR"] = "198.51.100.4"
+    page = Client(REMOTE_ADDR="198.51.100.4")
+    page.force_login(fresh2)
+
+    # when each claims it
+    first = clients["bot1"].post(f"/api/v1/perks/{wheelchair.pk}/claim/")
+    second_api = clients["bot2"].post(f"/api/v1/perks/{wheelchair.pk}/claim/")
+    second_page = page.post(
+        reverse("perks:claim_confirm", args=[wheelchair.pk]), {"idempotency_key": "k" * 32}
+    )
+    old_account = clients["ann"].post(f"/api/v1/perks/{wheelchair.pk}/claim/")
+
+    # then the second fresh account is refused on both, and nothing of it was claimed
+    assert first.status_code == 201
+    assert_throttled(second_api)
+    assert_page_throttled(second_page)
+    assert old_account.status_code == 201
+    assert sorted(Claim.objects.values_list("person__username", flat=True)) == ["ann", "bot1"]
+    wheelchair.refresh_from_db()
+    assert wheelchair.remaining == 34
 
 
 # --- Password rules on every way to set a password ----------------------------------------------

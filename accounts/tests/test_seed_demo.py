@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, MerchantStaff, User
+from perks.selectors import perks_for_person
 from scoring import selectors
 from scoring.models import ScoreSnapshot
 
@@ -148,3 +149,22 @@ def test_seeding_again_a_day_later_claims_nothing_more():
 
     # then
     assert Claim.objects.count() == claims
+
+
+def test_the_demo_logins_are_old_enough_for_the_deposit_waivers_their_scores_reach():
+    seed()
+
+    wheelchair = {
+        name: next(
+            perk.unmet
+            for perk in perks_for_person(person=User.objects.get(username=name))
+            if perk.promotion.title == "Wheelchair without deposit"
+        )
+        for name in ("alice", "bob", "carol")
+    }
+    assert wheelchair == {"alice": [], "bob": [], "carol": []}
+    assert (
+        not User.objects.filter(date_joined__gt=timezone.now() - datetime.timedelta(days=30))
+        .exclude(username="admin")
+        .exists()
+    )

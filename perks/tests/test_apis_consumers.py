@@ -432,3 +432,41 @@ def test_malformed_bodies_are_400_never_500(api_as, ann, body, status):
     )
 
     assert response.status_code == status
+
+
+# Account age ---------------------------------------------------------------------------------
+
+
+def test_a_promotion_asking_for_an_older_account_says_so_and_refuses_the_claim(api_as, ann, make_promotion):
+    # given a deposit waiver for accounts 30 days old, and ann's account made today
+    waiver = make_promotion(title="Wheelchair", min_score=600, quantity=36, min_account_age_days=30)
+    api = api_as(ann)
+
+    # when she looks at it and claims it
+    listed = api.get("/api/v1/perks/").json()["results"][0]
+    claim = api.post(claim_url(waiver.pk))
+
+    # then she is told the condition in words, and nothing is claimed
+    assert {key: listed[key] for key in ("eligible", "points_away", "unmet")} == {
+        "eligible": False,
+        "points_away": 0,
+        "unmet": ["Your account must be 30 days old"],
+    }
+    assert claim.status_code == 403
+    assert claim.json() == {
+        "detail": claim.json()["detail"],
+        "code": "not_eligible",
+        "unmet": ["Your account must be 30 days old"],
+    }
+    assert stock(waiver) == (36, 36)
+    assert not Claim.objects.exists()
+
+
+def test_an_account_old_enough_claims_the_promotion(api_as, ann, make_promotion):
+    waiver = make_promotion(title="Wheelchair", min_score=600, quantity=36, min_account_age_days=30)
+    type(ann).objects.filter(pk=ann.pk).update(date_joined=timezone.now() - datetime.timedelta(days=30))
+
+    claim = api_as(ann).post(claim_url(waiver.pk))
+
+    assert claim.status_code == 201
+    assert stock(waiver) == (36, 35)

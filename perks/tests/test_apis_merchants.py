@@ -520,3 +520,19 @@ def test_no_merchant_response_contains_a_score(staff, claimed, merchant, make_pr
 
     assert [response.status_code for response in responses] == [200, 201, 200, 200, 200, 200, 200, 200, 200]
     assert [score_keys(response.json()) for response in responses] == [[]] * 9
+
+
+def test_the_minimum_account_age_is_set_and_shown_through_the_api(staff):
+    created = staff.post(PROMOTIONS, new_promotion(min_account_age_days=30), format="json")
+    changed = staff.patch(f"{PROMOTIONS}{created.json()['id']}/", {"min_account_age_days": 7}, format="json")
+    refused = staff.patch(
+        f"{PROMOTIONS}{created.json()['id']}/", {"min_account_age_days": 400}, format="json"
+    )
+
+    assert (created.status_code, created.json()["min_account_age_days"]) == (201, 30)
+    assert (changed.status_code, changed.json()["min_account_age_days"]) == (200, 7)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "min_account_age_days": ["Enter the minimum account age as a whole number of days from 0 to 365."]
+    }
+    assert Promotion.objects.get().min_account_age_days == 7

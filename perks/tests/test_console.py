@@ -899,3 +899,16 @@ def test_merchant_staff_can_be_a_second_login(client, merchant, trial):
     client.force_login(user)
 
     assert client.get(reverse("perks:console_promotion", args=[trial.pk])).status_code == 200
+
+
+def test_the_minimum_account_age_is_set_in_the_form_and_shown_on_the_promotion(staff_client):
+    response = staff_client.post(
+        reverse("perks:console_promotion_create"), form_data(min_account_age_days="30")
+    )
+
+    promotion = Promotion.objects.get()
+    page = staff_client.get(reverse("perks:console_promotion", args=[promotion.pk])).content.decode()
+    assert response.status_code == 302
+    assert promotion.min_account_age_days == 30
+    assert "Account age needed" in page
+    assert "30 days" in page

@@ -40,12 +40,24 @@ def test_every_perk_is_live_at_its_threshold(merchants):
     assert Promotion.objects.get(merchant__slug="railway").conditions == demo.LOUNGE
     assert [tier["min_score"] for tier in Promotion.objects.get(merchant__slug="library").tiers] == [550, 700]
     assert Promotion.objects.get(merchant__slug="huabei").amount == 20000
+    # Deposit waivers, what scripted fresh accounts drain, ask for an established account.
+    assert set(Promotion.objects.filter(min_account_age_days=30).values_list("title", flat=True)) == {
+        "Wheelchair without deposit",
+        "Hello Bike without deposit",
+        "Ofo bikes without deposit",
+        "Umbrella without deposit",
+        "Power bank without deposit",
+        "Apartment without deposit",
+    }
+    assert not Promotion.objects.exclude(min_account_age_days__in=[0, 30]).exists()
 
 
 def test_seeding_twice_changes_nothing(merchants):
+    # Demo people's accounts are old (as seed_demo makes them), so the deposit waivers are open.
+    joined = accounts_demo.opted_in_months_ago(accounts_demo.JOINED_MONTHS_AGO)
     for number in range(1, 13):
-        PersonFactory(username=f"person{number}", profile__score=800)
-    PersonFactory(username="person13", profile__score=500)
+        PersonFactory(username=f"person{number}", profile__score=800, date_joined=joined)
+    PersonFactory(username="person13", profile__score=500, date_joined=joined)
     first = demo.claims_ensure(promotions=demo.promotions_ensure(merchants=merchants))
     claims = set(Claim.objects.values_list("pk", "code", "status", "claimed_at"))
     stock = set(Promotion.objects.values_list("pk", "remaining"))

@@ -365,3 +365,20 @@ def test_editing_other_fields_leaves_the_stock_alone(live_with_claims):
     )
 
     assert Promotion.objects.values_list("title", "quantity", "remaining").get() == ("Bikes", 10, 7)
+
+
+# --- Account requirements: the minimum account age ----------------------------------------------
+
+
+def test_a_promotion_may_require_an_account_age_and_defaults_to_none(merchant):
+    plain = services.promotion_create(merchant=merchant, **valid_fields())
+    waiver = services.promotion_create(merchant=merchant, **valid_fields(min_account_age_days=30))
+
+    assert (plain.min_account_age_days, waiver.min_account_age_days) == (0, 30)
+
+
+@pytest.mark.parametrize("age", [-1, 366, None, "30", 2.5])
+def test_an_account_age_outside_0_to_365_days_is_refused(merchant, age):
+    assert refused(merchant, min_account_age_days=age) == {
+        "min_account_age_days": ["Enter the minimum account age as a whole number of days from 0 to 365."]
+    }
