@@ -156,7 +156,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email carries password-reset links, each one an account takeover if read by someone else, so
+# with debug off the portal refuses to start until EMAIL_URL names a real server (e.g.
+# smtp+tls://user:pass@host:587); `check --deploy` also refuses a console, memory, file or dummy
+# backend (portal/checks.py). With debug on, messages are printed to the console.
+if DEBUG:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+else:
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@example.com")
 
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
