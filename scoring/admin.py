@@ -3,7 +3,9 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 
 from portal.admin import PortalModelAdmin, ReadOnlyAdmin
 
@@ -38,10 +40,20 @@ class PartnerAdmin(PortalModelAdmin):
     actions = ["issue_key", "revoke_key"]
 
     @admin.action(description="Issue a new API key (shown once)")
-    def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
-        for partner in queryset:
-            key = services.partner_key_issue(partner=partner, actor=request.user)
-            self.message_user(request, f"New key for {partner.name}: {key} (copy it now)", messages.WARNING)
+    def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> HttpResponse:
+        issued = [
+            (partner, services.partner_key_issue(partner=partner, actor=request.user)) for partner in queryset
+        ]
+        # Shown on this page only: a message would carry the keys in the messages cookie, readable
+        # in the browser's storage and sent back with every request until shown. No cache may
+        # keep the page either.
+        response = TemplateResponse(
+            request,
+            "admin/scoring/partner/keys_issued.html",
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "issued": issued},
+        )
+        add_never_cache_headers(response)
+        return response
 
     @admin.action(description="Revoke the API key")
     def revoke_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
