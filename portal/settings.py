@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: every answer to a signed-in request, error pages included, is
+    # private and not stored.
+    "portal.middleware.PrivateResponseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outermost of the middleware that may touch the database: its process_exception turns an
     # unreachable database into a 503 (portal.urls.handler500 covers the middleware below it).
