@@ -113,6 +113,15 @@ def test_production_reads_the_smtp_server_from_email_url():
     ]
 
 
+def test_gunicorn_listens_on_loopback_only_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    default = runpy.run_path(str(servers.GUNICORN_CONFIG))["bind"]
+    monkeypatch.setenv("GUNICORN_BIND", "10.0.0.5:8000")
+    configured = runpy.run_path(str(servers.GUNICORN_CONFIG))["bind"]
+
+    assert (default, configured) == ("127.0.0.1:8000", "10.0.0.5:8000")
+
+
 @pytest.mark.integration
 def test_gunicorn_serves_pages_and_compressed_static_files_on_postgresql(tmp_path):
     database_url = os.environ.get("DATABASE_URL", "")
