@@ -288,6 +288,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.throttles.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.throttles.client_ip"
+# Its log lines name a pseudonym, not the username (erasure cannot reach log files).
+AXES_CLIENT_STR_CALLABLE = "portal.throttles.client_str"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # logs lockouts, not every sign-in
 
