@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from portal.admin import PortalModelAdmin, SecretLookupGuard
+
 from . import services
 from .forms import AdminPasswordChangeForm
 from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
@@ -15,14 +17,14 @@ class ConsumerProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(SecretLookupGuard, UserAdmin):
     list_display = ["username", "email", "is_staff", "is_active", "date_joined"]
     inlines = [ConsumerProfileInline]
     change_password_form = AdminPasswordChangeForm
 
 
 @admin.register(ConsumerProfile)
-class ConsumerProfileAdmin(admin.ModelAdmin):
+class ConsumerProfileAdmin(PortalModelAdmin):
     list_display = ["user", "is_opted_in", "score", "score_as_of", "region", "membership_tier", "opted_in_at"]
     list_filter = ["is_opted_in", "region", "membership_tier"]
     search_fields = ["user__username", "user__email"]
@@ -45,7 +47,7 @@ class MerchantStaffInline(admin.TabularInline):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(PortalModelAdmin):
     list_display = ["name", "status", "contact_email", "approved_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug", "contact_email"]
@@ -68,7 +70,7 @@ class MerchantAdmin(admin.ModelAdmin):
 
 
 @admin.register(MerchantStaff)
-class MerchantStaffAdmin(admin.ModelAdmin):
+class MerchantStaffAdmin(PortalModelAdmin):
     list_display = ["user", "merchant", "role", "created_at"]
     list_filter = ["role", "merchant"]
     search_fields = ["user__username", "merchant__name"]
@@ -77,7 +79,7 @@ class MerchantStaffAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PortalModelAdmin):
     """People's API tokens, to see which are in use and to revoke them; never to make one (a key
     chosen here would be known to someone other than its holder)."""
 

@@ -650,6 +650,7 @@ def main() -> None:
         database_url=args.database_url,
         redis_url=broker,
         DJANGO_DEBUG="0",
+        EMAIL_URL="smtp://127.0.0.1:25",
         DJANGO_SECRET_KEY=secret,
         DJANGO_LOG_LEVEL="WARNING",
     )
@@ -657,6 +658,7 @@ def main() -> None:
         DATABASE_URL=args.database_url,
         REDIS_URL=broker,
         DJANGO_DEBUG="0",
+        EMAIL_URL="smtp://127.0.0.1:25",
         DJANGO_SECRET_KEY=secret,
         DJANGO_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="portal.settings",

@@ -4,12 +4,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import PortalModelAdmin
+
 from . import services
 from .models import Claim, CounterCheck, Promotion, Share, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(PortalModelAdmin):
     list_display = ["title", "merchant", "category", "min_score", "stock", "status", "starts_at", "ends_at"]
     list_filter = ["status", "category", "benefit_type", "merchant"]
     search_fields = ["title", "title_zh", "merchant__name"]
@@ -59,7 +61,7 @@ class CounterCheckInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(PortalModelAdmin):
     list_display = ["code", "promotion", "person", "status", "claimed_at", "pickup_deadline", "due_back"]
     list_filter = ["status", "promotion__merchant"]
     search_fields = ["code", "person__username", "person__email", "promotion__title"]
@@ -90,7 +92,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Share)
-class ShareAdmin(admin.ModelAdmin):
+class ShareAdmin(PortalModelAdmin):
     list_display = ["person", "show", "created_at", "expires_at", "revoked_at"]
     list_filter = ["show"]
     search_fields = ["person__username"]
@@ -104,7 +106,7 @@ class ShareAdmin(admin.ModelAdmin):
 
 
 @admin.register(CounterCheck)
-class CounterCheckAdmin(admin.ModelAdmin):
+class CounterCheckAdmin(PortalModelAdmin):
     list_display = ["claim", "merchant", "checked_at", "outcome"]
     list_filter = ["outcome", "merchant"]
     search_fields = ["claim__code", "merchant__name"]
@@ -119,7 +121,7 @@ class CounterCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(PortalModelAdmin):
     list_display = ["url", "merchant", "is_active", "created_at", "disabled_at"]
     list_filter = ["is_active", "merchant"]
     search_fields = ["url", "merchant__name"]
@@ -141,7 +143,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(PortalModelAdmin):
     list_display = ["event", "endpoint", "status", "attempts", "response_code", "created_at", "delivered_at"]
     list_filter = ["status", "event"]
     search_fields = ["endpoint__url", "endpoint__merchant__name"]

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -280,6 +282,8 @@ class MyShareApi(PerksApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# Anonymous, yet one person's score: no cache may keep it (the share page does the same).
+@method_decorator(never_cache, name="dispatch")
 class SharePublicApi(PerksApiView):
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -7,3 +7,7 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        # Registers the portal's system checks (the deploy check of the email backend).
+        from . import checks  # noqa: F401

@@ -1,6 +1,10 @@
 """The append-only audit trail: every service that changes something people rely on calls this."""
 
+from collections.abc import Sequence
+
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEntry
@@ -34,3 +38,27 @@ def _json_safe(value: object) -> object:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+# What an erased person's entries say instead of their username or their objects' labels.
+ERASED_LABEL = "erased account"
+
+
+def audit_pseudonymise(*, user: models.Model, targets: Sequence[models.Model]) -> None:
+    """Strip a deleted person from the trails (ours and the admin's): entries stay (what was done,
+    when), but no longer say who they were or what they wrote. Their own actions and entries
+    about their login lose the username; entries about their objects (disputes with free text,
+    listings naming a court case) also lose their changes."""
+    about_user = models.Q(target_type=user._meta.label_lower, target_id=str(user.pk))
+    about_objects = models.Q(pk__in=[])
+    for target in targets:
+        about_objects |= models.Q(target_type=target._meta.label_lower, target_id=str(target.pk))
+    AuditEntry.objects.filter(about_objects).update(target_label="", changes={"erased": True})
+    AuditEntry.objects.filter(about_user).update(target_label="")
+    AuditEntry.objects.filter(actor=user).update(actor_label=ERASED_LABEL)
+    admin_about = models.Q(content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk))
+    for target in targets:
+        admin_about |= models.Q(
+            content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
+        )
+    LogEntry.objects.filter(admin_about).update(object_repr=ERASED_LABEL, change_message="")

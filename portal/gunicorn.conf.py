@@ -14,7 +14,10 @@ database wait with another's Python.
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Loopback unless told otherwise: the app trusts X-Forwarded-For and -Proto from the proxy in
+# front of it (DJANGO_TRUSTED_PROXY_COUNT), so it must only be reachable through that proxy. Set
+# GUNICORN_BIND (e.g. 10.0.0.5:8000, or unix:/run/portal.sock) when the proxy is on another host.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 # Each thread keeps a PostgreSQL connection open (CONN_MAX_AGE), so the default stops at 8
 # processes (16 connections of PostgreSQL's default 100); on a bigger host set WEB_CONCURRENCY

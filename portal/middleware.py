@@ -1,4 +1,8 @@
-"""When the database cannot be reached: a friendly 503 page, or the API's JSON 503; never a traceback.
+"""The portal's middleware: no cache keeps a person's pages, and a 503 when the database is down.
+
+``PrivateResponseMiddleware`` marks every response to a signed-in request ``private, no-store``.
+
+When the database cannot be reached: a friendly 503 page, or the API's JSON 503; never a traceback.
 
 ``DatabaseUnavailableMiddleware`` catches the error where views raise it (the usual place:
 the first query of a request is the session, the token or the view's own). ``server_error``
@@ -9,10 +13,13 @@ the 503 page is rendered without a request context, so no context processor can 
 
 import logging
 import sys
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -20,6 +27,26 @@ logger = logging.getLogger(__name__)
 
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+
+
+class PrivateResponseMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a request that may be signed in.
+
+    Scores, claims, shares and exports are one person's; a shared cache (a proxy, a CDN) or the
+    browser's disk must not keep them for the next user of the machine. A request can only be
+    signed in through the session cookie or an Authorization header (API token, partner key),
+    so those mark it, without loading the session or the user (this also runs when the
+    database is down). Anonymous pages stay cacheable; the public share pages mark themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: every answer to a signed-in request, error pages included, is
+    # private and not stored.
+    "portal.middleware.PrivateResponseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outermost of the middleware that may touch the database: its process_exception turns an
     # unreachable database into a 503 (portal.urls.handler500 covers the middleware below it).
@@ -157,7 +160,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email carries password-reset links, each one an account takeover if read by someone else, so
+# with debug off the portal refuses to start until EMAIL_URL names a real server (e.g.
+# smtp+tls://user:pass@host:587); `check --deploy` also refuses a console, memory, file or dummy
+# backend (portal/checks.py). With debug on, messages are printed to the console.
+if DEBUG:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+else:
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@example.com")
 
 # Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly, and
@@ -294,6 +304,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.throttles.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "portal.throttles.client_ip"
+# Its log lines name a pseudonym, not the username (erasure cannot reach log files).
+AXES_CLIENT_STR_CALLABLE = "portal.throttles.client_str"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # logs lockouts, not every sign-in
 

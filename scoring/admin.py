@@ -3,9 +3,11 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 
-from portal.admin import ReadOnlyAdmin
+from portal.admin import PortalModelAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import (
@@ -29,7 +31,7 @@ PERSON_SEARCH = ["person__username", "person__email"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(PortalModelAdmin):
     list_display = ["name", "slug", "key_prefix", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
@@ -38,10 +40,20 @@ class PartnerAdmin(admin.ModelAdmin):
     actions = ["issue_key", "revoke_key"]
 
     @admin.action(description="Issue a new API key (shown once)")
-    def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
-        for partner in queryset:
-            key = services.partner_key_issue(partner=partner, actor=request.user)
-            self.message_user(request, f"New key for {partner.name}: {key} (copy it now)", messages.WARNING)
+    def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> HttpResponse:
+        issued = [
+            (partner, services.partner_key_issue(partner=partner, actor=request.user)) for partner in queryset
+        ]
+        # Shown on this page only: a message would carry the keys in the messages cookie, readable
+        # in the browser's storage and sent back with every request until shown. No cache may
+        # keep the page either.
+        response = TemplateResponse(
+            request,
+            "admin/scoring/partner/keys_issued.html",
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "issued": issued},
+        )
+        add_never_cache_headers(response)
+        return response
 
     @admin.action(description="Revoke the API key")
     def revoke_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
@@ -59,7 +71,7 @@ class IngestedEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Bill)
-class BillAdmin(admin.ModelAdmin):
+class BillAdmin(PortalModelAdmin):
     list_display = ["person", "kind", "issuer", "amount", "due_on", "paid_on"]
     list_filter = ["kind"]
     search_fields = [*PERSON_SEARCH, "issuer", "reference"]
@@ -69,7 +81,7 @@ class BillAdmin(admin.ModelAdmin):
 
 
 @admin.register(Balance)
-class BalanceAdmin(admin.ModelAdmin):
+class BalanceAdmin(PortalModelAdmin):
     list_display = ["person", "as_of", "amount"]
     search_fields = PERSON_SEARCH
     list_select_related = ["person"]
@@ -77,7 +89,7 @@ class BalanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditLine)
-class CreditLineAdmin(admin.ModelAdmin):
+class CreditLineAdmin(PortalModelAdmin):
     list_display = ["person", "provider", "as_of", "limit", "used"]
     list_filter = ["provider"]
     search_fields = PERSON_SEARCH
@@ -86,7 +98,7 @@ class CreditLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(PortalModelAdmin):
     list_display = ["person", "occurred_on", "amount", "category"]
     search_fields = PERSON_SEARCH
     list_select_related = ["person"]
@@ -94,7 +106,7 @@ class PurchaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Identity)
-class IdentityAdmin(admin.ModelAdmin):
+class IdentityAdmin(PortalModelAdmin):
     list_display = [
         "person",
         "real_name_verified",
@@ -110,7 +122,7 @@ class IdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(PortalModelAdmin):
     list_display = ["person", "contact", "confirmed_on", "interactions_90d"]
     search_fields = PERSON_SEARCH
     list_select_related = ["person", "contact"]
@@ -118,7 +130,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlacklistEntry)
-class BlacklistEntryAdmin(admin.ModelAdmin):
+class BlacklistEntryAdmin(PortalModelAdmin):
     list_display = ["person", "court", "case_number", "listed_on", "ban_until", "lifted_on", "lift_reason"]
     list_filter = ["lift_reason", "court"]
     search_fields = [*PERSON_SEARCH, "court", "case_number"]
@@ -128,7 +140,7 @@ class BlacklistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoringModel)
-class ScoringModelAdmin(admin.ModelAdmin):
+class ScoringModelAdmin(PortalModelAdmin):
     list_display = ["version", "is_active", "activated_at", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["version"]
@@ -208,7 +220,7 @@ class RecomputeRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(PortalModelAdmin):
     """Staff answer disputes here: write the answer in Response, then accept or reject."""
 
     list_display = ["id", "person", "subject", "status", "due_by", "created_at", "resolved_at"]

@@ -195,6 +195,16 @@ def _flatten(errors: object, prefix: str, into: dict[str, list[str]]) -> None:
         into.setdefault(prefix, []).extend(str(message) for message in errors)  # type: ignore[union-attr]
 
 
+# One answer for "no such username", "not opted in" and "not a consumer": a partner learns
+# nothing about who has an account, only that this event cannot be taken.
+NO_OPTED_IN_PERSON = _("No opted-in person has this username.")
+
+
+def _opted_in(user: User | None) -> bool:
+    profile: ConsumerProfile | None = getattr(user, "consumer", None) if user is not None else None
+    return profile is not None and profile.is_opted_in
+
+
 def _storable(item: dict) -> bool:
     """Whether the event as received can be kept as JSON: PostgreSQL's jsonb (and SQLite's JSON check)
     refuse null characters, lone surrogates and infinite numbers even in fields nobody reads."""
@@ -262,18 +272,15 @@ def events_validate(
     for index, envelope, data in envelopes:
         where = label.format(index + number_from)
         person = people.get(envelope["person"])
-        profile: ConsumerProfile | None = getattr(person, "consumer", None) if person else None
-        if person is None:
-            errors[f"{where}.person"] = [str(_("No such person."))]
-        elif profile is None or not profile.is_opted_in:
-            errors[f"{where}.person"] = [str(_("This person has not opted in to scoring."))]
+        if not _opted_in(person):
+            errors[f"{where}.person"] = [str(NO_OPTED_IN_PERSON)]
         if envelope["id"] in seen_ids or envelope["id"] in batch_ids:
             errors[f"{where}.id"] = [str(_("This event was already received (duplicate id)."))]
         batch_ids.add(envelope["id"])
         if envelope["type"] == EventKind.CONTACT:
             contact = people.get(data["contact"])
-            if contact is None:
-                errors[f"{where}.data.contact"] = [str(_("No such person."))]
+            if not _opted_in(contact):
+                errors[f"{where}.data.contact"] = [str(NO_OPTED_IN_PERSON)]
             elif person is not None and contact.pk == person.pk:
                 errors[f"{where}.data.contact"] = [str(_("A person cannot be their own contact."))]
             else:

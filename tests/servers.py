@@ -32,6 +32,8 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "loopback-test-server-secret-" + "Vq8wK3zR" * 6,
     "DJANGO_ALLOWED_HOSTS": HOST,
     "DJANGO_SECURE_SSL_REDIRECT": "0",
+    # Production refuses to start without a real email backend; these servers send none.
+    "EMAIL_URL": "smtp://127.0.0.1:25",
     "DJANGO_LOG_LEVEL": "WARNING",
     "PYTHONUNBUFFERED": "1",
 }

@@ -54,6 +54,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "production-like-secret-" + "x7Qp2Lm9" * 6,
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+    "EMAIL_URL": "smtp://127.0.0.1:25",
 }
 
 

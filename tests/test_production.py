@@ -16,6 +16,8 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "production-like-secret-" + "x7Qp2Lm9" * 6,
     "DJANGO_ALLOWED_HOSTS": "portal.example.com,127.0.0.1",
+    # Production refuses to start without a real email backend; nothing is sent in these tests.
+    "EMAIL_URL": "smtp://127.0.0.1:25",
 }
 
 
@@ -45,6 +47,79 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_email_backend():
+    env = _env()
+    del env["EMAIL_URL"]
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "memorymail://", "dummymail://", "filemail:///tmp/mail"])
+def test_check_deploy_refuses_an_email_backend_that_keeps_reset_links_on_the_server(url):
+    result = _manage("check", "--deploy", env=_env(EMAIL_URL=url))
+
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr
+    assert "password-reset links" in result.stderr
+
+
+def test_debug_keeps_the_console_email_backend_as_its_default():
+    env = _env(DJANGO_DEBUG="1")
+    del env["EMAIL_URL"]
+    code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_production_reads_the_smtp_server_from_email_url():
+    env = _env(EMAIL_URL="smtp+tls://mailer:s3cret@mail.example.com:587")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, "
+        "settings.EMAIL_HOST_USER)"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.com",
+        "587",
+        "True",
+        "mailer",
+    ]
+
+
+def test_gunicorn_listens_on_loopback_only_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    default = runpy.run_path(str(servers.GUNICORN_CONFIG))["bind"]
+    monkeypatch.setenv("GUNICORN_BIND", "10.0.0.5:8000")
+    configured = runpy.run_path(str(servers.GUNICORN_CONFIG))["bind"]
+
+    assert (default, configured) == ("127.0.0.1:8000", "10.0.0.5:8000")
 
 
 @pytest.mark.integration

@@ -861,7 +861,7 @@ def test_a_new_endpoints_secret_is_shown_once(staff_client):
     assert response["Location"] == reverse("perks:console_webhook", args=[endpoint.pk])
     assert endpoint.secret.startswith("whsec_")
     assert endpoint.secret in first.content.decode()
-    assert first["Cache-Control"] == "no-store"
+    assert first["Cache-Control"] == "no-store, private"
     assert endpoint.secret not in second.content.decode()
 
 

@@ -16,6 +16,7 @@ from accounts import services as account_services
 from accounts.models import Merchant, User
 from perks import services as perks_services
 from perks.models import BenefitType, Category, Promotion
+from portal.audit import ERASED_LABEL
 from portal.models import AuditEntry
 from scoring import services as scoring_services
 from scoring.models import BlacklistEntry, Dispute, Partner, ScoringModel
@@ -374,3 +375,34 @@ def test_deleting_the_actor_keeps_their_entries_under_their_name(make_consumer):
 
     entry.refresh_from_db()
     assert (entry.actor_id, entry.actor_label) == (None, "ann")
+
+
+@postgresql_only
+def test_postgresql_lets_erasure_only_remove_from_an_audit_entry(make_consumer):
+    ann = make_consumer("ann")
+    entry = AuditEntry.objects.create(
+        actor=ann,
+        actor_label="ann",
+        action="a",
+        target_type="x",
+        target_id="1",
+        target_label="ann's",
+        changes={"k": 1},
+    )
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(actor_label="somebody else")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(changes={"k": 2})
+    AuditEntry.objects.filter(pk=entry.pk).update(
+        actor_label=ERASED_LABEL, target_label="", changes={"erased": True}
+    )
+
+    entry.refresh_from_db()
+    assert (entry.actor_label, entry.target_label, entry.changes, entry.action, entry.target_id) == (
+        ERASED_LABEL,
+        "",
+        {"erased": True},
+        "a",
+        "1",
+    )

@@ -757,12 +757,12 @@ def bad_batches() -> list:
         ),
         pytest.param(
             [good, event("purchase", {"amount": "1", "occurred_on": "2026-01-02"}, id="x", person="nobody")],
-            {"events[1].person": ["No such person."]},
+            {"events[1].person": ["No opted-in person has this username."]},
             id="unknown-person",
         ),
         pytest.param(
             [good, event("purchase", {"amount": "1", "occurred_on": "2026-01-02"}, id="x", person="erin")],
-            {"events[1].person": ["This person has not opted in to scoring."]},
+            {"events[1].person": ["No opted-in person has this username."]},
             id="not-opted-in",
         ),
         pytest.param(
@@ -836,6 +836,36 @@ def test_a_batch_with_one_bad_event_is_refused_whole_naming_index_and_field(
 
     # then
     assert (response.status_code, response.json()) == (400, errors)
+    assert stored_counts() == before
+    assert queued == []
+
+
+def test_ingestion_answers_alike_for_no_such_person_not_opted_in_and_merchant_staff(
+    ann, make_consumer, make_merchant_staff, ingest
+):
+    # given: one username that does not exist, a consumer who never opted in, one who opted
+    # out, and a merchant's staff member; none may be told apart by a partner
+    make_consumer("erin", opted_in=False)
+    services.consumer_opt_out(person=make_consumer("olga"))
+    make_merchant_staff("ford")
+    before = stored_counts()
+    usernames = ["nobody", "erin", "olga", "ford-staff"]
+    purchase = {"amount": "1.00", "occurred_on": "2026-01-02"}
+    contact = {"confirmed_on": "2026-01-02"}
+
+    # when
+    response, queued = ingest(
+        [event("purchase", purchase, id=f"p-{name}", person=name) for name in usernames]
+        + [event("contact", {**contact, "contact": name}, id=f"c-{name}") for name in usernames]
+    )
+
+    # then
+    same = ["No opted-in person has this username."]
+    assert response.status_code == 400
+    assert response.json() == {
+        **{f"events[{index}].person": same for index in range(4)},
+        **{f"events[{index}].data.contact": same for index in range(4, 8)},
+    }
     assert stored_counts() == before
     assert queued == []
 

@@ -239,14 +239,17 @@ def test_validating_stores_nothing(partner, ann):
                 "events[1].person": ["This field may not be null."],
             },
         ),
-        ({**bill_paid(), "person": "nobody"}, {"events[1].person": ["No such person."]}),
+        (
+            {**bill_paid(), "person": "nobody"},
+            {"events[1].person": ["No opted-in person has this username."]},
+        ),
         (
             {**bill_paid(), "person": "erin"},
-            {"events[1].person": ["This person has not opted in to scoring."]},
+            {"events[1].person": ["No opted-in person has this username."]},
         ),
         (
             {**bill_paid(), "person": "ford-staff"},
-            {"events[1].person": ["This person has not opted in to scoring."]},
+            {"events[1].person": ["No opted-in person has this username."]},
         ),
         ({**bill_paid(), "id": "e0"}, {"events[1].id": ["This event was already received (duplicate id)."]}),
         (
@@ -255,7 +258,7 @@ def test_validating_stores_nothing(partner, ann):
         ),
         (
             event("contact", {"contact": "nobody", "confirmed_on": days_ago(3)}),
-            {"events[1].data.contact": ["No such person."]},
+            {"events[1].data.contact": ["No opted-in person has this username."]},
         ),
         (
             event(
@@ -341,5 +344,5 @@ def test_a_label_and_first_number_name_the_lines_of_a_file(partner, ann):
 
     assert errors_of(partner, items, label="line {}", number_from=2) == {
         "line 3.data.amount": ["A valid number is required."],
-        "line 4.person": ["No such person."],
+        "line 4.person": ["No opted-in person has this username."],
     }

@@ -146,7 +146,7 @@ def test_a_bad_line_is_reported_by_its_number_and_field_and_nothing_is_stored(tm
     assert str(raised.value) == (
         "Nothing was imported:\n"
         "line 2.data.amount: A valid number is required.\n"
-        "line 3.person: No such person."
+        "line 3.person: No opted-in person has this username."
     )
     assert stored() == NOTHING
 
