@@ -70,7 +70,7 @@ def make_merchant_staff(db):
 @pytest.fixture
 def unsent_tasks(db):
     """What is waiting in the outbox for the broker, as (task name, args), oldest first."""
-    from portal.models import OutboxMessage
+    from core.models import OutboxMessage
 
     def read() -> list[tuple[str, tuple]]:
         return [(m.task_name, tuple(m.args)) for m in OutboxMessage.objects.filter(sent_at__isnull=True)]

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from scoring.views import consumer_required
-
 from . import selectors, services
+from .decorators import consumer_required
 from .forms import AccountDeleteForm, MerchantApplicationForm, SignUpForm
 
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
-from scoring.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
+from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 from scoring.models import BlacklistEntry, Identity, ScoreSnapshot
 
 from . import conditions, eligibility

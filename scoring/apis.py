@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import DomainError
+from core.api import DomainError
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication

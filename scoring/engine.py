@@ -91,7 +91,7 @@ from typing import Any, NamedTuple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 
-from .bands import SCORE_BASE, SCORE_MAX, SCORE_MIN, Band
+from core.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN, Band
 
 DIMENSIONS: tuple[str, ...] = (
     "credit_history",

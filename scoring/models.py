@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bands import Band
+from core.bands import Band
 
 User = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 14, "decimal_places": 2}

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile, User
-from portal import keys, outbox
-from portal.audit import audit_record
+from core import keys, outbox
+from core.audit import audit_record
 
-from . import engine, events, selectors, tasks
+from . import engine, events, selectors
 from .engine import DIMENSIONS
 from .models import (
     Balance,
@@ -353,7 +353,7 @@ def events_ingest(
     person_ids = sorted({event.person.pk for event in valid})
     as_of = today().isoformat()
     for person_id in person_ids:
-        outbox.enqueue(tasks.recompute_person, person_id, as_of)
+        outbox.enqueue("scoring.recompute_person", person_id, as_of)
     logger.info("events ingested partner=%s events=%d people=%d", partner.slug, len(stored), len(person_ids))
     kinds: dict[str, int] = {}
     for event in valid:
@@ -391,7 +391,7 @@ def blacklist_entry_lift(
         actor=actor, action="blacklist.lift", target=entry, changes={"lifted_on": lifted_on, "reason": reason}
     )
     if recompute:
-        outbox.enqueue(tasks.recompute_person, entry.person_id, today().isoformat())
+        outbox.enqueue("scoring.recompute_person", entry.person_id, today().isoformat())
     return entry
 
 
@@ -480,7 +480,7 @@ def recompute_chunks_dispatch(*, run: RecomputeRun, stale_before: datetime.datet
     chunk_ids = list(pending.values_list("pk", flat=True))
     RecomputeChunk.objects.filter(pk__in=chunk_ids).update(dispatched_at=timezone.now())
     for chunk_id in chunk_ids:
-        outbox.enqueue(tasks.recompute_chunk, chunk_id)
+        outbox.enqueue("scoring.recompute_chunk", chunk_id)
     return len(chunk_ids)
 
 

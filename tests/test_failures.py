@@ -35,13 +35,13 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core import outbox
+from core.middleware import server_error
+from core.models import OutboxMessage
 from perks import services as perks_services
 from perks import webhooks
 from perks.models import BenefitType, Category, Claim, Promotion
-from portal import outbox
 from portal.celery import app as celery_app
-from portal.middleware import server_error
-from portal.models import OutboxMessage
 from scoring import services as scoring_services
 from scoring.models import Partner
 from tests import servers

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN, Band
 from scoring import engine
-from scoring.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN, Band
 from scoring.engine import (
     BLACKLIST_ACTIVE,
     BLACKLIST_RECENT,

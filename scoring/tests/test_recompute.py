@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile
+from core.models import OutboxMessage
 from portal.celery import app as celery_app
-from portal.models import OutboxMessage
 from scoring import selectors, services, tasks
 from scoring.demo import signals_for, synthetic_profile
 from scoring.models import RecomputeChunk, RecomputeRun, ScoreSnapshot
@@ -107,7 +107,7 @@ def snapshot_values(snapshot: ScoreSnapshot) -> tuple:
 
 
 def queued_chunk_ids() -> list[int]:
-    """Chunks queued so far, in order: each dispatch goes through the outbox (portal/outbox.py)."""
+    """Chunks queued so far, in order: each dispatch goes through the outbox (core/outbox.py)."""
     return [
         args[0]
         for args in OutboxMessage.objects.filter(task_name=tasks.recompute_chunk.name)

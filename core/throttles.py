@@ -28,10 +28,8 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-    from scoring.models import Partner
 
-
-class _SettingsRateThrottle(SimpleRateThrottle):
+class SettingsRateThrottle(SimpleRateThrottle):
     """A throttle whose rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope], read per request."""
 
     def get_rate(self) -> str | None:
@@ -42,7 +40,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
             raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}.") from exc
 
 
-class SettingsUserRateThrottle(_SettingsRateThrottle):
+class SettingsUserRateThrottle(SettingsRateThrottle):
     """Per signed-in login, at the rate its scope has in settings (e.g. merchant verification)."""
 
     def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
@@ -51,25 +49,19 @@ class SettingsUserRateThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-def _partner(request: "Request") -> "Partner | None":
-    # Imported here: DRF imports the default throttles while the app registry may still load.
-    from scoring.models import Partner
-
-    return request.auth if isinstance(request.auth, Partner) else None
-
-
-class AnonymousThrottle(_SettingsRateThrottle):
+class AnonymousThrottle(SettingsRateThrottle):
     """Callers with neither a login nor a partner key, counted per client address."""
 
     scope = "anon"
 
     def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
-        if request.user.is_authenticated or _partner(request) is not None:
+        # request.auth is set for any other credential, such as a partner's API key.
+        if request.user.is_authenticated or request.auth is not None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class UserThrottle(_SettingsRateThrottle):
+class UserThrottle(SettingsRateThrottle):
     """Signed-in logins (consumers, and merchant and platform staff alike), counted per user."""
 
     scope = "user"
@@ -78,18 +70,6 @@ class UserThrottle(_SettingsRateThrottle):
         if not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-class PartnerIngestThrottle(_SettingsRateThrottle):
-    """Data partners, counted per partner (that is, per API key holder)."""
-
-    scope = "partner_ingest"
-
-    def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
-        partner = _partner(request)
-        if partner is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": partner.pk}
 
 
 # --- Sign-in lockout (django-axes) -----------------------------------------------------------
