@@ -9,6 +9,7 @@ import random
 import zoneinfo
 
 import pytest
+from celery import current_app as celery_app
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -18,7 +19,6 @@ from django.utils import timezone
 
 from accounts.models import ConsumerProfile
 from core.models import OutboxMessage
-from portal.celery import app as celery_app
 from scoring import selectors, services, tasks
 from scoring.demo import signals_for, synthetic_profile
 from scoring.models import RecomputeChunk, RecomputeRun, ScoreSnapshot

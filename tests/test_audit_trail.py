@@ -1,4 +1,4 @@
-"""The audit trail (core/audit.py): each action people rely on leaves an entry, naming who did
+"""The audit trail (core/audit.py) across the apps: each action people rely on leaves an entry, naming who did
 it; platform staff read the trail in the admin and nobody can change it there, nor in
 PostgreSQL itself."""
 
