@@ -22,6 +22,7 @@ from core.models import OutboxMessage
 from scoring import selectors, services, tasks
 from scoring.demo import signals_for, synthetic_profile
 from scoring.models import RecomputeChunk, RecomputeRun, ScoreSnapshot
+from scoring.services import recompute as recompute_services
 
 pytestmark = pytest.mark.django_db
 
@@ -409,7 +410,7 @@ def all_chunks_done_but_never_reported(monkeypatch) -> RecomputeRun:
     """A run whose worker died after its last chunk's commit, before the finish check."""
     run, _created = services.recompute_run_start(as_of=AS_OF, chunk_size=2, dispatch=False)
     with monkeypatch.context() as crash:
-        crash.setattr(services, "recompute_run_finish_if_complete", lambda run_id: None)
+        crash.setattr(recompute_services, "recompute_run_finish_if_complete", lambda run_id: None)
         for chunk_id in run.chunks.values_list("pk", flat=True):
             services.recompute_chunk_run(chunk_id=chunk_id)
     run.refresh_from_db()
