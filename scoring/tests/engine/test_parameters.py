@@ -1,6 +1,9 @@
-"""Tests for scoring/engine/parameters.py and launch_model.json: the shipped calibration."""
+"""Tests for scoring/engine/parameters.py and launch_model.json: the shipped calibration, its one
+source, and that migration 0002 reads the same frozen file."""
 
 import dataclasses
+import hashlib
+import importlib
 import json
 from decimal import Decimal
 from typing import Any
@@ -8,13 +11,21 @@ from typing import Any
 from scoring.engine import (
     DEFAULT_PARAMETERS,
     DIMENSIONS,
+    LAUNCH_MODEL_VERSION,
     LOWER_IS_BETTER,
     SCORED_FEATURES,
     Features,
     compute,
     validate_parameters,
 )
+from scoring.engine.parameters import LAUNCH_MODEL_FILE
 from scoring.tests.engine.examples import SCORECARD, SHIPPED
+
+FIRST_MODEL = importlib.import_module("scoring.migrations.0002_first_scoring_model")
+# Version 2026.1 is deployed: migration 0002 replays launch_model.json on every new database, so
+# an edit of the file would give new databases a different 2026.1 than the one in production.
+# A recalibration is a new version (its own file and migration); this digest never changes.
+LAUNCH_MODEL_SHA256 = "a4fc50d7588d336e0195ea9f20fbe6064ab78ccdb5d2a1c274420ee88f4e9d43"
 
 
 def test_default_parameters_survive_a_json_round_trip_and_validate_to_the_same_scorecard() -> None:
@@ -99,3 +110,31 @@ def test_shipped_model_needs_years_of_history_for_the_top_of_the_range() -> None
     best = _best_under(DEFAULT_PARAMETERS)
 
     assert compute(dataclasses.replace(best, history_months=12, on_time_bills_24m=24), SHIPPED).score < 920
+
+
+# --- One source: launch_model.json ---------------------------------------------------------
+
+
+def test_the_launch_model_is_frozen() -> None:
+    canonical = json.dumps(
+        {"version": LAUNCH_MODEL_VERSION, "parameters": DEFAULT_PARAMETERS}, sort_keys=True
+    )
+
+    assert LAUNCH_MODEL_VERSION == "2026.1"
+    assert hashlib.sha256(canonical.encode()).hexdigest() == LAUNCH_MODEL_SHA256
+
+
+def test_launch_parameters_keep_decimals_as_strings_and_bounds_as_whole_numbers() -> None:
+    bins = [pair for spec in DEFAULT_PARAMETERS["characteristics"].values() for pair in spec["bins"]]
+
+    assert {type(weight) for weight in DEFAULT_PARAMETERS["weights"].values()} == {str}
+    assert {type(DEFAULT_PARAMETERS[key]) for key in ("upside", "downside")} == {int}
+    assert {type(value) for value in DEFAULT_PARAMETERS["blacklist"].values()} == {int}
+    assert {(type(bound), type(partial)) for bound, partial in bins} == {(int, str)}
+
+
+def test_migration_0002_creates_the_launch_model_from_the_same_file() -> None:
+    launch_model = json.loads(LAUNCH_MODEL_FILE.read_text(encoding="utf-8"))
+
+    assert FIRST_MODEL.VERSION == launch_model["version"] == LAUNCH_MODEL_VERSION
+    assert FIRST_MODEL.PARAMETERS == launch_model["parameters"] == DEFAULT_PARAMETERS
