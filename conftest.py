@@ -1,13 +1,11 @@
 """Project-wide test set-up: safe settings defaults and the fixtures every app shares."""
 
-import importlib
 import uuid
 
 import pytest
 
+from scoring.engine.parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from tests.browser import browser, page, phone_page  # noqa: F401
-
-FIRST_MODEL = importlib.import_module("scoring.migrations.0002_first_scoring_model")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,7 +24,7 @@ def active_scoring_model(request: pytest.FixtureRequest):
     from scoring.models import ScoringModel
 
     model, _ = ScoringModel.objects.get_or_create(
-        version=FIRST_MODEL.VERSION, defaults={"parameters": FIRST_MODEL.PARAMETERS, "is_active": True}
+        version=LAUNCH_MODEL_VERSION, defaults={"parameters": DEFAULT_PARAMETERS, "is_active": True}
     )
     return model
 
