@@ -1,13 +1,11 @@
 """Project-wide test set-up: safe settings defaults and the fixtures every app shares."""
 
-import importlib
 import uuid
 
 import pytest
 
+from scoring.engine.parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from tests.browser import browser, page, phone_page  # noqa: F401
-
-FIRST_MODEL = importlib.import_module("scoring.migrations.0002_first_scoring_model")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,7 +24,7 @@ def active_scoring_model(request: pytest.FixtureRequest):
     from scoring.models import ScoringModel
 
     model, _ = ScoringModel.objects.get_or_create(
-        version=FIRST_MODEL.VERSION, defaults={"parameters": FIRST_MODEL.PARAMETERS, "is_active": True}
+        version=LAUNCH_MODEL_VERSION, defaults={"parameters": DEFAULT_PARAMETERS, "is_active": True}
     )
     return model
 
@@ -70,7 +68,7 @@ def make_merchant_staff(db):
 @pytest.fixture
 def unsent_tasks(db):
     """What is waiting in the outbox for the broker, as (task name, args), oldest first."""
-    from portal.models import OutboxMessage
+    from core.models import OutboxMessage
 
     def read() -> list[tuple[str, tuple]]:
         return [(m.task_name, tuple(m.args)) for m in OutboxMessage.objects.filter(sent_at__isnull=True)]

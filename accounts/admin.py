@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from portal.admin import PortalModelAdmin, SecretLookupGuard
+from core.admin import PortalModelAdmin, SecretLookupGuard
 
 from . import services
 from .forms import AdminPasswordChangeForm

@@ -24,3 +24,16 @@ def merchant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def consumer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only consumers get in; merchants and staff go to their own home page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if selectors.role_of(user=request.user) != "consumer":
+            return redirect("accounts:after_login")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from scoring.bands import Band
+from core.bands import Band
 
 CONSENT_VERSION = "2026-11"
 

@@ -43,8 +43,8 @@ def person_data_export(*, person: User) -> dict:
     # Imported here: these apps' models import accounts, not the other way round.
     from django.utils import timezone
 
+    from core.models import AuditEntry
     from perks.models import Claim, CounterCheck, Share
-    from portal.models import AuditEntry
     from scoring.models import (
         Balance,
         Bill,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from portal import keys
+from core import keys
 
 from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
 
@@ -73,7 +73,7 @@ def merchant_apply(
 @transaction.atomic
 def merchant_approve(*, merchant: Merchant, actor: User | None = None) -> Merchant:
     """Let a pending merchant's staff into the console."""
-    from portal.audit import audit_record
+    from core.audit import audit_record
 
     previous = merchant.status
     merchant.status = Merchant.Status.APPROVED
@@ -90,7 +90,7 @@ def merchant_approve(*, merchant: Merchant, actor: User | None = None) -> Mercha
 
 @transaction.atomic
 def merchant_reject(*, merchant: Merchant, actor: User | None = None) -> Merchant:
-    from portal.audit import audit_record
+    from core.audit import audit_record
 
     previous = merchant.status
     merchant.status = Merchant.Status.REJECTED
@@ -122,8 +122,8 @@ def account_delete(*, user: User, password: str) -> int:
     # Imported here: perks, scoring and portal import accounts, not the other way round.
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
+    from core.audit import audit_pseudonymise, audit_record
     from perks.models import Claim
-    from portal.audit import audit_pseudonymise, audit_record
     from scoring.models import BlacklistEntry, Dispute, EventKind, IngestedEvent
 
     locked = User.objects.select_for_update().filter(pk=user.pk).first()
@@ -203,7 +203,7 @@ def api_tokens_issue_bulk(*, user_ids: Sequence[int]) -> list[str]:
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     """Stop a token working at once; revoking it again changes nothing."""
-    from portal.audit import audit_record
+    from core.audit import audit_record
 
     now = timezone.now()
     still_valid = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True)

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal.throttles import PasswordResetThrottle, SignUpThrottle, address_limit_wait, throttled_page
-from scoring.views import consumer_required
+from core.throttles import PasswordResetThrottle, SignUpThrottle, address_limit_wait, throttled_page
 
 from . import selectors, services
+from .decorators import consumer_required
 from .forms import AccountDeleteForm, MerchantApplicationForm, SignUpForm
 
 

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import PortalModelAdmin
+from core.admin import PortalModelAdmin
 
 from . import services
 from .models import Claim, CounterCheck, Promotion, Share, WebhookDelivery, WebhookEndpoint

@@ -22,9 +22,9 @@ from rest_framework.views import APIView
 
 from accounts.models import Merchant
 from accounts.selectors import merchant_of
-from portal.api import BoundedDateTimeField, DomainError
-from portal.parsers import BoundedJSONParser
-from portal.throttles import NewAccountClaimThrottle, SettingsUserRateThrottle
+from core.api import BoundedDateTimeField, DomainError
+from core.parsers import BoundedJSONParser
+from core.throttles import NewAccountClaimThrottle, SettingsUserRateThrottle
 
 from . import selectors, services
 from .exceptions import (

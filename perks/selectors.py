@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
-from scoring.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
+from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 from scoring.models import BlacklistEntry, Identity, ScoreSnapshot
 
 from . import conditions, eligibility
@@ -39,16 +39,9 @@ UNIT_HOLDING_STATUSES = (
 def blacklisted(*, on: datetime.date, person_ref: str = "user_id") -> Exists:
     """Whether the outer row's person (``person_ref``) has a court listing in force on a date.
 
-    In force: listed by then, not lifted, any ban still running; an overturned entry never counts.
+    In force as ``BlacklistEntry.objects.in_force`` defines it.
     """
-    return Exists(
-        BlacklistEntry.objects.filter(
-            Q(ban_until__isnull=True) | Q(ban_until__gte=on),
-            person_id=OuterRef(person_ref),
-            listed_on__lte=on,
-            lifted_on__isnull=True,
-        ).exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
-    )
+    return Exists(BlacklistEntry.objects.in_force(at=on).filter(person_id=OuterRef(person_ref)))
 
 
 def person_facts(

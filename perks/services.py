@@ -22,10 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ConsumerProfile, Merchant, Region, User
-from portal import outbox
-from portal.audit import audit_record
-from scoring import tasks as scoring_tasks
-from scoring.bands import SCORE_MAX, SCORE_MIN
+from core import outbox
+from core.audit import audit_record
+from core.bands import SCORE_MAX, SCORE_MIN
 from scoring.models import Bill, BillKind
 
 from . import conditions, eligibility, selectors, webhooks
@@ -801,7 +800,7 @@ def _overdue_bill_issue(*, claim: Claim, merchant: Merchant) -> None:
             "due_on": claim.due_back + datetime.timedelta(days=OVERDUE_GRACE_DAYS),
         },
     )
-    outbox.enqueue(scoring_tasks.recompute_person, claim.person_id, timezone.localdate().isoformat())
+    outbox.enqueue("scoring.recompute_person", claim.person_id, timezone.localdate().isoformat())
 
 
 def _overdue_bill_settle(*, claim: Claim, today: datetime.date) -> None:
@@ -815,7 +814,7 @@ def _overdue_bill_settle(*, claim: Claim, today: datetime.date) -> None:
     else:
         bill.paid_on = today
         bill.save(update_fields=["paid_on", "updated_at"])
-    outbox.enqueue(scoring_tasks.recompute_person, claim.person_id, today.isoformat())
+    outbox.enqueue("scoring.recompute_person", claim.person_id, today.isoformat())
 
 
 def _claims_mark_expired(*, claim_ids: list[int], now: datetime.datetime) -> int:

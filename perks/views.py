@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import merchant_required
+from accounts.decorators import consumer_required, merchant_required
 from accounts.selectors import consumer_profile
-from portal.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
-from scoring.bands import Band
+from core.bands import Band
+from core.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
 from scoring.charts import band_ranges
-from scoring.views import consumer_required
 
 from . import apis, conditions, console_charts, console_selectors, eligibility, webhooks
 from . import selectors as perk_selectors

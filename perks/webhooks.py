@@ -64,10 +64,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Merchant
-from portal import outbox
-from portal.audit import audit_record
+from core import outbox
+from core.audit import audit_record
 
-from . import tasks
 from .models import Claim, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -315,7 +314,7 @@ def _deliveries_create(*, pairs: list[tuple[Claim, int]], event: str) -> list[We
         for delivery in created:
             delivery.pk = ids[delivery.event_id]
     for delivery in created:
-        outbox.enqueue(tasks.deliver_webhook, delivery.pk)
+        outbox.enqueue("perks.deliver_webhook", delivery.pk)
     logger.info("webhook events queued event=%s deliveries=%s", event, len(created))
     return created
 
@@ -465,7 +464,7 @@ def webhook_deliveries_requeue(*, now: datetime.datetime | None = None, limit: i
     )
     with transaction.atomic():
         for delivery_id in ids:
-            outbox.enqueue(tasks.deliver_webhook, delivery_id)
+            outbox.enqueue("perks.deliver_webhook", delivery_id)
     if ids:
         logger.info("webhook deliveries requeued count=%s", len(ids))
     return len(ids)

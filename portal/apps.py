@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
-    """Cross-app records: the audit trail and the task outbox."""
+    """The top floor: settings, URLs and the features that span apps (privacy, demo seeding).
+
+    It owns no models today; its migrations created the audit and outbox tables, which now
+    belong to ``core`` (migration 0004 hands them over without touching the tables).
+    """
 
     name = "portal"
     verbose_name = _("Platform")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "core",
     "portal",
     "accounts",
     "scoring",
@@ -49,11 +50,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost but security: every answer to a signed-in request, error pages included, is
     # private and not stored.
-    "portal.middleware.PrivateResponseMiddleware",
+    "core.middleware.PrivateResponseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outermost of the middleware that may touch the database: its process_exception turns an
     # unreachable database into a 503 (portal.urls.handler500 covers the middleware below it).
-    "portal.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-ins from a locked-out username and address before any password is checked.
-    "portal.throttles.LoginLockoutBackend",
+    "core.throttles.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -149,8 +150,8 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Only throttle counters live here. With Redis down each process counts in its own
-            # memory (portal/cache.py): no 500, and the limits still hold.
-            "BACKEND": "portal.cache.ResilientRedisCache",
+            # memory (core/cache.py): no 500, and the limits still hold.
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # The same Redis database as the broker's queues: a prefix keeps the keys apart.
             "KEY_PREFIX": "portal-cache",
@@ -171,7 +172,7 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@example.com")
 
 # Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly, and
-# the header is ignored). portal.throttles.client_ip is the only reader.
+# the header is ignored). core.throttles.client_ip is the only reader.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 
@@ -190,14 +191,14 @@ def _throttle_default(production: str) -> str:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's, with the login's profile and merchant read in the same query.
-        "portal.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # The browsable API is a development aid (and breaks the content security policy): JSON only
     # in production.
     "DEFAULT_RENDERER_CLASSES": [
@@ -206,23 +207,23 @@ REST_FRAMEWORK = {
     ],
     # JSON bodies bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413), as Django bounds forms.
     "DEFAULT_PARSER_CLASSES": [
-        "portal.parsers.BoundedJSONParser",
+        "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Each throttle acts only on its own kind of caller (portal/throttles.py); views that name
+    # Each throttle acts only on its own kind of caller (core/throttles.py); views that name
     # their own throttle_classes (merchant verification) replace these.
     "DEFAULT_THROTTLE_CLASSES": [
-        "portal.throttles.AnonymousThrottle",
-        "portal.throttles.UserThrottle",
-        "portal.throttles.PartnerIngestThrottle",
+        "core.throttles.AnonymousThrottle",
+        "core.throttles.UserThrottle",
+        "scoring.throttles.PartnerIngestThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("DJANGO_THROTTLE_ANON", default=_throttle_default("60/min")),
         "user": env.str("DJANGO_THROTTLE_USER", default=_throttle_default("300/min")),
         "perks_verify": env.str("DJANGO_THROTTLE_VERIFY", default=_throttle_default("60/min")),
         "partner_ingest": env.str("DJANGO_THROTTLE_PARTNER_INGEST", default=_throttle_default("120/min")),
-        # Per client address, across usernames (portal/throttles.py): spraying and scripted sign-ups.
+        # Per client address, across usernames (core/throttles.py): spraying and scripted sign-ups.
         "sign_in": env.str("DJANGO_THROTTLE_SIGN_IN", default=_throttle_default("30/hour")),
         "sign_up": env.str("DJANGO_THROTTLE_SIGN_UP", default=_throttle_default("10/hour")),
         "password_reset": env.str("DJANGO_THROTTLE_PASSWORD_RESET", default=_throttle_default("10/hour")),
@@ -231,7 +232,7 @@ REST_FRAMEWORK = {
             "DJANGO_THROTTLE_NEW_ACCOUNT_CLAIM", default=_throttle_default("5/hour")
         ),
     },
-    # DRF's own reading of X-Forwarded-For is unused: every throttle asks portal.throttles.client_ip.
+    # DRF's own reading of X-Forwarded-For is unused: every throttle asks core.throttles.client_ip.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
@@ -240,7 +241,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.api.document_errors",
+        "core.api.document_errors",
     ],
 }
 # The largest request body read into memory: a full batch of 1000 partner events is about
@@ -265,7 +266,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # stay well above the longest hard time limit (a test keeps these relations honest).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    # With Redis down, publishing fails fast and the outbox keeps the message (portal/outbox.py).
+    # With Redis down, publishing fails fast and the outbox keeps the message (core/outbox.py).
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -302,10 +303,10 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.throttles.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "portal.throttles.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.throttles.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_ip"
 # Its log lines name a pseudonym, not the username (erasure cannot reach log files).
-AXES_CLIENT_STR_CALLABLE = "portal.throttles.client_str"
+AXES_CLIENT_STR_CALLABLE = "core.throttles.client_str"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # logs lockouts, not every sign-in
 

@@ -27,5 +27,5 @@ urlpatterns = [
 ]
 
 # A database outage is a 503 (page or JSON), and the API's other errors stay JSON.
-handler500 = "portal.middleware.server_error"
+handler500 = "core.middleware.server_error"
 handler404 = "portal.views.page_not_found"

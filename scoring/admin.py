@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from portal.admin import PortalModelAdmin, ReadOnlyAdmin
+from core.admin import PortalModelAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import (

@@ -5,8 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import DomainError
-from portal.throttles import OptInThrottle
+from core.api import DomainError
+from core.throttles import OptInThrottle
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication

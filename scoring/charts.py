@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
+from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 
 # The gauge is a 240° dial open at the bottom, from lower left (350) to lower right (950).
 GAUGE_START = -120.0

@@ -1,11 +1,13 @@
 """The data a score is made of (signals), the scoring models, and the scores made."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bands import Band
+from core.bands import Band
 
 User = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -203,6 +205,18 @@ class Contact(models.Model):
         return f"{self.person_id} ↔ {self.contact_id}"
 
 
+class BlacklistEntryQuerySet(models.QuerySet["BlacklistEntry"]):
+    def in_force(self, *, at: datetime.date) -> "BlacklistEntryQuerySet":
+        """Listings in force on a date: listed by then, not lifted, any ban still running.
+
+        An overturned entry never counts. The one definition of "listed by a court" that the
+        dashboard, the perks and eligibility all use.
+        """
+        return self.filter(
+            Q(ban_until__isnull=True) | Q(ban_until__gte=at), listed_on__lte=at, lifted_on__isnull=True
+        ).exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
+
+
 class BlacklistEntry(models.Model):
     """A court's listing of a person as a dishonest judgment debtor."""
 
@@ -222,6 +236,8 @@ class BlacklistEntry(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BlacklistEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-listed_on", "-id"]

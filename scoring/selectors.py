@@ -296,10 +296,12 @@ def credit_line_latest(*, person: User) -> CreditLine | None:
     return CreditLine.objects.filter(person=person).order_by("-as_of", "-id").first()
 
 
-def blacklist_entries_active(*, person: User) -> list[BlacklistEntry]:
-    """The person's listings that have not been lifted, newest first."""
+def blacklist_entries_active(*, person: User, on: datetime.date | None = None) -> list[BlacklistEntry]:
+    """The person's listings in force today (or on a date), newest first."""
     return list(
-        BlacklistEntry.objects.filter(person=person, lifted_on__isnull=True).order_by("-listed_on", "-id")
+        BlacklistEntry.objects.in_force(at=on or timezone.localdate())
+        .filter(person=person)
+        .order_by("-listed_on", "-id")
     )
 
 

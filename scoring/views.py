@@ -1,12 +1,9 @@
 """The consumer's score pages: the dashboard, opting in and out, disputing data."""
 
 import datetime
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import consumer_required
 from accounts.models import CONSENT_VERSION, ConsumerProfile
-from accounts.selectors import consumer_profile, role_of
-from portal.throttles import OptInThrottle, address_limit_wait, throttled_page
+from accounts.selectors import consumer_profile
+from core.bands import Band
+from core.throttles import OptInThrottle, address_limit_wait, throttled_page
 
 from . import charts, engine, selectors, services
-from .bands import Band
 from .forms import DisputeForm, OptInForm, WhatIfForm
 from .models import Bill, Education, ScoreSnapshot
 
@@ -50,19 +48,6 @@ DIMENSION_TEXTS: dict[str, tuple[str, str]] = {
         gettext_lazy("Your confirmed contacts. Nobody loses points because of their friends."),
     ),
 }
-
-
-def consumer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Only consumers get in; merchants and staff go to their own home page."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if role_of(user=request.user) != "consumer":
-            return redirect("accounts:after_login")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _is_opted_in(profile: ConsumerProfile | None) -> bool:

@@ -30,10 +30,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import ConsumerProfile, User
+from core.bands import Band
 from perks import services as perks_services
 from perks import webhooks
 from perks.models import BenefitType, Category, Promotion
-from scoring.bands import Band
 from scoring.models import ScoreSnapshot
 from tests.leaks import shows
 

@@ -36,13 +36,13 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core import outbox
+from core.middleware import server_error
+from core.models import OutboxMessage
 from perks import services as perks_services
 from perks import webhooks
 from perks.models import BenefitType, Category, Claim, Promotion
-from portal import outbox
 from portal.celery import app as celery_app
-from portal.middleware import server_error
-from portal.models import OutboxMessage
 from scoring import services as scoring_services
 from scoring.models import Partner
 from tests import servers
@@ -269,7 +269,7 @@ def test_a_dead_cache_still_holds_the_throttles_and_says_so_in_the_log(redis_dow
     guesser = APIClient(REMOTE_ADDR="203.0.113.7")
 
     # when one address guesses share tokens
-    with caplog.at_level(logging.WARNING, logger="portal.cache"):
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
         answers = [guesser.get(f"/api/v1/shares/guess-{n}/").status_code for n in range(8)]
 
     # then the limit holds, counted in this process's memory, and the operators are told

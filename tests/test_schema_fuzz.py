@@ -6,7 +6,7 @@ data alike, and each response must pass:
 - ``not_a_server_error``: no 5xx;
 - ``status_code_conformance``: the status is one the schema documents for the operation;
 - ``content_type_conformance`` and ``response_schema_conformance``: the body is what the
-  schema says for that status (errors included: see ``portal/api.py``'s schema hook).
+  schema says for that status (errors included: see ``core/api.py``'s schema hook).
 
 People, merchants and partners each fuzz their own operations with their own credentials
 (consumer Token, merchant staff Token, partner Api-Key); the path ids are drawn from random

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import ApiToken, User
-from portal.models import AuditEntry
+from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
-from portal import keys
-from portal.models import AuditEntry
+from core import keys
+from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

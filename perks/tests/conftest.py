@@ -16,9 +16,9 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, MembershipTier, User
+from core.bands import Band
 from perks import apis, services
 from perks.models import BenefitType, Category, Promotion
-from scoring.bands import Band
 from scoring.models import BlacklistEntry, ScoreSnapshot, ScoringModel
 
 

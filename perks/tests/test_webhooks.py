@@ -18,9 +18,9 @@ from celery.exceptions import Retry
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.models import AuditEntry
 from perks import services, tasks, webhooks
 from perks.models import BenefitType, Claim, WebhookDelivery, WebhookEndpoint
-from portal.models import AuditEntry
 from tests.leaks import shows
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
 from accounts.services import api_token_issue
-from portal.api import exception_handler
+from core.api import exception_handler
+from core.bands import Band
 from scoring import selectors, services, tasks
-from scoring.bands import Band
 from scoring.engine import DIMENSIONS, BlacklistStatus
 from scoring.events import UNSTORABLE
 from scoring.models import (

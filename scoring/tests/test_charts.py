@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 from scoring import charts
-from scoring.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 
 scores = st.integers(min_value=SCORE_MIN, max_value=SCORE_MAX)
 TODAY = datetime.date(2026, 11, 26)

@@ -9,6 +9,7 @@ import random
 import zoneinfo
 
 import pytest
+from celery import current_app as celery_app
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -17,11 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile
-from portal.celery import app as celery_app
-from portal.models import OutboxMessage
+from core.models import OutboxMessage
 from scoring import selectors, services, tasks
 from scoring.demo import signals_for, synthetic_profile
 from scoring.models import RecomputeChunk, RecomputeRun, ScoreSnapshot
+from scoring.services import recompute as recompute_services
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def snapshot_values(snapshot: ScoreSnapshot) -> tuple:
 
 
 def queued_chunk_ids() -> list[int]:
-    """Chunks queued so far, in order: each dispatch goes through the outbox (portal/outbox.py)."""
+    """Chunks queued so far, in order: each dispatch goes through the outbox (core/outbox.py)."""
     return [
         args[0]
         for args in OutboxMessage.objects.filter(task_name=tasks.recompute_chunk.name)
@@ -409,7 +410,7 @@ def all_chunks_done_but_never_reported(monkeypatch) -> RecomputeRun:
     """A run whose worker died after its last chunk's commit, before the finish check."""
     run, _created = services.recompute_run_start(as_of=AS_OF, chunk_size=2, dispatch=False)
     with monkeypatch.context() as crash:
-        crash.setattr(services, "recompute_run_finish_if_complete", lambda run_id: None)
+        crash.setattr(recompute_services, "recompute_run_finish_if_complete", lambda run_id: None)
         for chunk_id in run.chunks.values_list("pk", flat=True):
             services.recompute_chunk_run(chunk_id=chunk_id)
     run.refresh_from_db()

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 import redis
+from celery import current_app as celery_app
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, OuterRef, Q
 
 from accounts.models import ConsumerProfile, User
-from portal.celery import app as celery_app
 from scoring import services
 from scoring.models import (
     Balance,

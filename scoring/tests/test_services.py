@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import ConsumerProfile
-from portal.keys import key_hash
+from core.keys import key_hash
 from scoring import selectors, services
 from scoring.engine import DEFAULT_PARAMETERS
 from scoring.models import (

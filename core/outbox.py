@@ -7,7 +7,7 @@ Tasks are idempotent, so a message published twice (a crash between send and mar
 
 import logging
 
-from celery import Task, current_app
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,9 +16,15 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task: Task, *args: object) -> OutboxMessage:
-    """Record a task call now; it goes to the broker after this transaction commits."""
-    message = OutboxMessage.objects.create(task_name=task.name, args=list(args))
+def enqueue(task_name: str, *args: object) -> OutboxMessage:
+    """Record a task call now; it goes to the broker after this transaction commits.
+
+    Tasks are named, not imported: a service queues ``"scoring.recompute_person"`` without
+    importing the module whose task calls that service back.
+    """
+    if task_name not in current_app.tasks:
+        raise ValueError(f"No Celery task is registered as {task_name!r}.")
+    message = OutboxMessage.objects.create(task_name=task_name, args=list(args))
     transaction.on_commit(lambda: _publish(message_ids=[message.pk]))
     return message
 

@@ -1,4 +1,4 @@
-"""The audit trail (portal/audit.py): each action people rely on leaves an entry, naming who did
+"""The audit trail (core/audit.py) across the apps: each action people rely on leaves an entry, naming who did
 it; platform staff read the trail in the admin and nobody can change it there, nor in
 PostgreSQL itself."""
 
@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Merchant, User
+from core.audit import ERASED_LABEL
+from core.models import AuditEntry
 from perks import services as perks_services
 from perks.models import BenefitType, Category, Promotion
-from portal.audit import ERASED_LABEL
-from portal.models import AuditEntry
 from scoring import services as scoring_services
 from scoring.models import BlacklistEntry, Dispute, Partner, ScoringModel
 
@@ -319,7 +319,7 @@ def test_a_change_made_in_an_admin_form_is_logged_and_shown_in_the_admin(listed_
     assert "Hu 01 Zhi 78" in log.content.decode()
 
 
-@pytest.mark.parametrize("model", ["portal_auditentry", "admin_logentry"])
+@pytest.mark.parametrize("model", ["core_auditentry", "admin_logentry"])
 def test_the_trail_is_visible_but_not_editable_in_the_admin_even_for_a_superuser(
     model, admin_client, admin_user
 ):
@@ -327,7 +327,7 @@ def test_the_trail_is_visible_but_not_editable_in_the_admin_even_for_a_superuser
         AuditEntry.objects.create(
             actor=admin_user, actor_label="root", action="test.action", target_type="x", target_id="1"
         )
-        if model == "portal_auditentry"
+        if model == "core_auditentry"
         else LogEntry.objects.create(user=admin_user, object_repr="something", action_flag=CHANGE)
     )
 

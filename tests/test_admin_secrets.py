@@ -1,11 +1,11 @@
-"""portal/admin.py: no admin changelist lets staff look up a secret field, on any model."""
+"""The admin (core/admin.py) across every app: no changelist lets staff look up a secret field."""
 
 import pytest
 from django.contrib import admin
 
 from accounts import services as account_services
 from accounts.models import ApiToken
-from portal.admin import SECRET_FIELD_NAME, SecretLookupGuard
+from core.admin import SECRET_FIELD_NAME, SecretLookupGuard
 
 pytestmark = pytest.mark.django_db
 

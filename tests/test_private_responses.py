@@ -1,4 +1,4 @@
-"""portal/middleware.py: no cache keeps a response that carries a person's score or data."""
+"""Responses of every app (core/middleware.py): no cache keeps a person's score or data."""
 
 import pytest
 from django.urls import reverse

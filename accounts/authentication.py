@@ -7,7 +7,7 @@ from rest_framework import authentication, exceptions
 
 from accounts import services
 from accounts.models import ApiToken, User
-from portal import keys
+from core import keys
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

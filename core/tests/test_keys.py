@@ -1,4 +1,4 @@
-"""Tests for portal/keys.py: the one place that makes, hashes and checks partner keys and API tokens."""
+"""Tests for core/keys.py: the one place that makes, hashes and checks partner keys and API tokens."""
 
 import hashlib
 import re
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal import keys
+from core import keys
 
 
 @pytest.mark.parametrize(("prefix_bytes", "prefix_length"), [(4, 8), (8, 16)])

@@ -1,4 +1,4 @@
-"""portal/throttles.py: which caller each throttle counts, the client address, and the lockout
+"""core/throttles.py: which caller each throttle counts, the client address, and the lockout
 backend outside a request."""
 
 import pytest
@@ -9,8 +9,7 @@ from django.test import RequestFactory
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
-from portal import throttles
-from scoring.models import Partner
+from core import throttles
 
 pytestmark = pytest.mark.django_db
 
@@ -20,30 +19,6 @@ def drf_request(*, user: object = None, auth: object = None, **meta: str) -> Req
     request.user = user or AnonymousUser()
     request.auth = auth
     return request
-
-
-def keys(request: Request) -> dict[str, str | None]:
-    return {
-        throttle.scope: throttle().get_cache_key(request, view=None)
-        for throttle in (throttles.AnonymousThrottle, throttles.UserThrottle, throttles.PartnerIngestThrottle)
-    }
-
-
-def test_each_throttle_counts_only_its_own_kind_of_caller(make_consumer):
-    partner = Partner.objects.create(name="China UnionPay", slug="unionpay")
-    ann = make_consumer("ann")
-
-    anonymous = keys(drf_request(REMOTE_ADDR="203.0.113.7"))
-    signed_in = keys(drf_request(user=ann))
-    from_partner = keys(drf_request(auth=partner))
-
-    assert anonymous == {"anon": "throttle_anon_203.0.113.7", "user": None, "partner_ingest": None}
-    assert signed_in == {"anon": None, "user": f"throttle_user_{ann.pk}", "partner_ingest": None}
-    assert from_partner == {
-        "anon": None,
-        "user": None,
-        "partner_ingest": f"throttle_partner_ingest_{partner.pk}",
-    }
 
 
 def test_the_client_address_ignores_x_forwarded_for_unless_proxies_are_trusted(settings):

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile
+from core.bands import Band
 from perks import services as perk_services
 from perks.models import BenefitType, Category, Promotion
 from perks.selectors import Notification, notifications_for
-from scoring.bands import Band
 from scoring.models import BlacklistEntry, ScoreSnapshot, ScoringModel
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-    from scoring.models import Partner
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ def client_ip(request: HttpRequest) -> str:
     return addresses[-min(proxies, len(addresses))] or remote_addr
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
+class SettingsRateThrottle(SimpleRateThrottle):
     """A throttle whose rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope], read per request."""
 
     def get_ident(self, request: "Request") -> str:
@@ -76,7 +75,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
             raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}.") from exc
 
 
-class SettingsUserRateThrottle(_SettingsRateThrottle):
+class SettingsUserRateThrottle(SettingsRateThrottle):
     """Per signed-in login, at the rate its scope has in settings (e.g. merchant verification)."""
 
     def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
@@ -85,25 +84,19 @@ class SettingsUserRateThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-def _partner(request: "Request") -> "Partner | None":
-    # Imported here: DRF imports the default throttles while the app registry may still load.
-    from scoring.models import Partner
-
-    return request.auth if isinstance(request.auth, Partner) else None
-
-
-class AnonymousThrottle(_SettingsRateThrottle):
+class AnonymousThrottle(SettingsRateThrottle):
     """Callers with neither a login nor a partner key, counted per client address."""
 
     scope = "anon"
 
     def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
-        if request.user.is_authenticated or _partner(request) is not None:
+        # request.auth is set for any other credential, such as a partner's API key.
+        if request.user.is_authenticated or request.auth is not None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class UserThrottle(_SettingsRateThrottle):
+class UserThrottle(SettingsRateThrottle):
     """Signed-in logins (consumers, and merchant and platform staff alike), counted per user."""
 
     scope = "user"
@@ -114,22 +107,10 @@ class UserThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class PartnerIngestThrottle(_SettingsRateThrottle):
-    """Data partners, counted per partner (that is, per API key holder)."""
-
-    scope = "partner_ingest"
-
-    def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
-        partner = _partner(request)
-        if partner is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": partner.pk}
-
-
 # --- Per-address limits on one action, across usernames ---------------------------------------
 
 
-class AddressThrottle(_SettingsRateThrottle):
+class AddressThrottle(SettingsRateThrottle):
     """One action counted per client address, signed in or not; subclasses name it (the scope)."""
 
     def get_cache_key(self, request: "Request | HttpRequest", view: "APIView | None") -> str | None:
@@ -241,7 +222,7 @@ def client_str(
     """How django-axes names a sign-in in the log: a keyed pseudonym of the username, never the
     name, so that logs kept after an account is deleted do not name its owner (the same name
     still gives the same pseudonym, which is all an operator needs to follow an attack)."""
-    pseudonym = salted_hmac("portal.throttles.client_str", (username or "").lower()).hexdigest()[:12]
+    pseudonym = salted_hmac("core.throttles.client_str", (username or "").lower()).hexdigest()[:12]
     return f"user={pseudonym} ip={ip_address} path={path_info}"
 
 

@@ -18,6 +18,7 @@ class OutboxMessage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "portal_outboxmessage"  # created by portal's first migration, kept as it is
         ordering = ["id"]
         indexes = [
             models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_unsent"),
@@ -42,6 +43,7 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "portal_auditentry"  # created by portal's first migration, kept as it is
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["target_type", "target_id"])]

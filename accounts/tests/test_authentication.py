@@ -1,4 +1,4 @@
-"""Tests for portal/authentication.py: ``Authorization: Token <key>`` against hashed, revocable tokens."""
+"""Tests for accounts/authentication.py: ``Authorization: Token <key>`` against hashed, revocable tokens."""
 
 import datetime
 import re
@@ -11,8 +11,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient, APIRequestFactory
 
 from accounts import services as account_services
+from accounts.authentication import TokenAuthentication
 from accounts.models import ApiToken
-from portal.authentication import TokenAuthentication
 
 pytestmark = pytest.mark.django_db
 

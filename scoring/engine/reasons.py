@@ -1,0 +1,175 @@
+"""The reasons behind a score: which characteristics lower it and which raise it, ranked by
+their one-factor effect on the final score (see the package docstring)."""
+
+import operator
+from bisect import insort
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import NamedTuple
+
+from .arithmetic import EXACT, Exact, Final, round_half_up
+from .features import (
+    BLACKLIST_ACTIVE,
+    BLACKLIST_RECENT,
+    LOWERS,
+    RAISES,
+    REASON_CODES,
+    BlacklistStatus,
+    Features,
+)
+from .outcome import Outcome, outcome_of
+from .scorecard import Change, Scorecard
+
+# US law caps the key factors shown with a score at four; we follow it.
+MAX_LOWERING_REASONS = 4
+MAX_RAISING_REASONS = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # a REASON_CODES entry
+    direction: str  # LOWERS or RAISES
+    points: int  # the one-factor effect on the final score, >= 0
+    params: dict[str, int | str]  # the numbers for reason_text
+
+
+class _Candidate(NamedTuple):
+    code: str
+    points: int
+    exact: Exact  # the unrounded effect, to rank reasons whose rounded points tie
+    rank: tuple[int, Exact, int]  # (-points, -exact, code order): the strongest reason first
+
+
+_REASON_ORDER: Mapping[str, int] = {code: order for order, code in enumerate(REASON_CODES)}
+_RANK = operator.attrgetter("rank")
+
+
+def reasons(
+    features: Features, scorecard: Scorecard, partials: Mapping[str, Decimal], outcome: Outcome
+) -> tuple[Reason, ...]:
+    blacklist = features.blacklist
+    unlisted = outcome_of(partials, None, scorecard) if blacklist is not None else outcome
+    pinned: list[_Candidate] = []
+    lowering: list[_Candidate] = []
+    # An active listing is always named first, even under parameters where it costs nothing:
+    # people must be able to see that they are listed and dispute it. A fading one only when it
+    # still costs something, ranked like any other reason.
+    if blacklist is not None and (blacklist.is_active or outcome.adjusted < unlisted.adjusted):
+        listing = _effect(
+            BLACKLIST_ACTIVE if blacklist.is_active else BLACKLIST_RECENT, better=unlisted, worse=outcome
+        )
+        (pinned if blacklist.is_active else lowering).append(listing)
+
+    # A one-factor counterfactual moves only its own dimension's total, so each is derived
+    # from the person's totals instead of summing every partial again. Only the strongest few
+    # are shown, so each is first bounded and computed only if it could still be among them.
+    def effect(change: Change) -> _Candidate:
+        moved = _counterfactual(outcome, change, scorecard, blacklist)
+        if change.replacement > change.current:
+            return _effect(change.characteristic.name, better=moved, worse=outcome)
+        return _effect(change.characteristic.name, better=outcome, worse=moved)
+
+    changes = [
+        scorecard.change(characteristic, partials[characteristic.name])
+        for characteristic in scorecard.characteristics
+        if partials[characteristic.name] != 0
+    ]
+    lowering = pinned + _strongest(
+        lowering,
+        [change for change in changes if change.current < 0],
+        effect,
+        limit=MAX_LOWERING_REASONS - len(pinned),
+    )
+    raising = _strongest(
+        [], [change for change in changes if change.current > 0], effect, MAX_RAISING_REASONS
+    )
+    return tuple(
+        Reason(
+            code=candidate.code,
+            direction=direction,
+            points=candidate.points,
+            params=_params(candidate.code, features),
+        )
+        for direction, candidates in ((LOWERS, lowering), (RAISES, raising))
+        for candidate in candidates
+    )
+
+
+def _strongest(
+    known: list[_Candidate], changes: list[Change], effect: Callable[[Change], _Candidate], limit: int
+) -> list[_Candidate]:
+    """The ``limit`` best-ranked of the known candidates and the changes' effects, computing a
+    change's effect only while it could still rank among them.
+
+    Points grow with the exact effect (the same score stands on one side of every comparison),
+    so a change whose bound is below the exact effect of the limit-th best so far can outrank it
+    neither by points nor, on a tie, by the exact effect.
+    """
+    if limit <= 0:
+        return []
+    chosen = sorted(known, key=_RANK)
+    for change in sorted(changes, key=lambda change: change.bound, reverse=True):
+        if len(chosen) >= limit and chosen[limit - 1].exact > change.bound:
+            break
+        insort(chosen, effect(change), key=_RANK)
+    return chosen[:limit]
+
+
+def _counterfactual(
+    outcome: Outcome,
+    change: Change,
+    scorecard: Scorecard,
+    blacklist: BlacklistStatus | None,
+) -> "Final":
+    """The final score with one characteristic's partial replaced; only its dimension moves."""
+    index = change.dimension_index
+    moved = scorecard.dimension(
+        index, EXACT.add(EXACT.subtract(outcome.totals[index], change.current), change.replacement)
+    )
+    raw = EXACT.add(EXACT.subtract(outcome.raw, outcome.dimensions[index].contribution), moved.contribution)
+    return scorecard.final(raw, blacklist)
+
+
+def _effect(code: str, *, better: "Outcome | Final", worse: "Outcome | Final") -> _Candidate:
+    high, low = better.adjusted, worse.adjusted
+    if type(high) is not type(low):  # a fading listing's fraction against the unlisted decimal
+        high, low = Fraction(high), Fraction(low)
+    points, exact = better.score - worse.score, high - low
+    return _Candidate(code=code, points=points, exact=exact, rank=(-points, -exact, _REASON_ORDER[code]))
+
+
+def _params(code: str, features: Features) -> dict[str, int | str]:
+    blacklist = features.blacklist
+    if code in (BLACKLIST_ACTIVE, BLACKLIST_RECENT) and blacklist is not None:
+        params: dict[str, int | str] = {
+            "court": blacklist.court,
+            "case_number": blacklist.case_number,
+            "listed_on": blacklist.listed_on.isoformat(),
+        }
+        if blacklist.months_since_lifted is not None:
+            params["months_since_lifted"] = blacklist.months_since_lifted
+        return params
+    value = getattr(features, code)
+    if code == "late_bills_12m":
+        kinds = sorted(
+            ((kind, count) for kind, count in features.late_bills_12m_by_kind if count > 0),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        return {"count": value, "kinds": ", ".join(kind for kind, _ in kinds)}
+    if code == "education":
+        return {"level": value}
+    if isinstance(value, bool):
+        return {"verified": int(value)}
+    if isinstance(value, Decimal):
+        return {"amount": round_half_up(value)}
+    return {_PARAM_NAMES.get(code, "count"): value}
+
+
+_PARAM_NAMES: Mapping[str, str] = {
+    "history_months": "months",
+    "credit_utilisation_pct": "percent",
+    "active_days_90d": "days",
+    "address_years": "years",
+}

@@ -1,0 +1,214 @@
+"""Scores: computing and storing them, opting in and out, activating a scoring model."""
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import TypedDict
+
+import orjson
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CONSENT_VERSION, ConsumerProfile, User
+from core.audit import audit_record
+
+from .. import engine, selectors
+from ..engine import DIMENSIONS
+from ..models import (
+    ScoreSnapshot,
+    ScoringModel,
+)
+
+logger = logging.getLogger(__name__)
+
+
+SNAPSHOT_UPDATE_FIELDS = [
+    "score",
+    "band",
+    "model",
+    *DIMENSIONS,
+    "reasons",
+    "updated_at",
+]
+
+
+class SnapshotRow(TypedDict):
+    """What a snapshot holds for one person: one row of the nightly run's write, in JSON types."""
+
+    person_id: int
+    score: int
+    band: str
+    credit_history: int
+    fulfilment_capacity: int
+    behaviour: int
+    identity: int
+    connections: int
+    reasons: list[dict]
+
+
+def today() -> datetime.date:
+    """The calendar date in Asia/Shanghai, which is the date a score is 'as of'."""
+    return timezone.localdate()
+
+
+def snapshot_row(*, person_id: int, result: engine.ScoreResult) -> SnapshotRow:
+    sub_scores = {dimension.key: dimension.score for dimension in result.dimensions}
+    return SnapshotRow(
+        person_id=person_id,
+        score=result.score,
+        band=str(result.band),
+        reasons=[
+            {
+                "code": reason.code,
+                "direction": reason.direction,
+                "points": reason.points,
+                "params": reason.params,
+            }
+            for reason in result.reasons
+        ],
+        **sub_scores,
+    )
+
+
+def snapshots_write(*, rows: list[SnapshotRow], as_of: datetime.date, model: ScoringModel) -> None:
+    """Upsert snapshots on (person, date) and move the profiles' current score, set-based."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _snapshots_upsert_postgresql(rows, as_of=as_of, model=model)
+        return
+    now = timezone.now()
+    ScoreSnapshot.objects.bulk_create(
+        [ScoreSnapshot(**row, as_of=as_of, model=model, updated_at=now) for row in rows],
+        update_conflicts=True,
+        unique_fields=["person", "as_of"],
+        update_fields=SNAPSHOT_UPDATE_FIELDS,
+        batch_size=1000,
+    )
+    person_ids = [row["person_id"] for row in rows]
+    # A recompute of a past date must not overwrite a newer current score.
+    ConsumerProfile.objects.filter(
+        Q(score_as_of__isnull=True) | Q(score_as_of__lte=as_of), user_id__in=person_ids
+    ).update(
+        score=Subquery(
+            ScoreSnapshot.objects.filter(person_id=OuterRef("user_id"), as_of=as_of).values("score")[:1]
+        ),
+        score_as_of=as_of,
+        updated_at=now,
+    )
+
+
+def _snapshots_upsert_postgresql(
+    rows: list[SnapshotRow], *, as_of: datetime.date, model: ScoringModel
+) -> None:
+    """The ORM path's writes in one statement, the rows sent as one JSON document: a seventh of
+    the Python time of binding every value (bulk_create), which was a third of the nightly run's
+    Python time."""
+    snapshot_table = ScoreSnapshot._meta.db_table
+    profile_table = ConsumerProfile._meta.db_table
+    sub_scores = ", ".join(DIMENSIONS)
+    sub_score_types = ", ".join(f"{name} smallint" for name in DIMENSIONS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH incoming AS (
+                SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS incoming (
+                    person_id bigint, score smallint, band text, {sub_score_types}, reasons jsonb
+                )
+            ), written AS (
+                INSERT INTO {snapshot_table}
+                    (person_id, as_of, model_id, score, band, {sub_scores}, reasons, created_at, updated_at)
+                SELECT person_id, %(as_of)s, %(model)s, score, band, {sub_scores}, reasons, %(now)s, %(now)s
+                FROM incoming
+                ON CONFLICT (person_id, as_of) DO UPDATE SET
+                    model_id = EXCLUDED.model_id, score = EXCLUDED.score, band = EXCLUDED.band,
+                    {", ".join(f"{name} = EXCLUDED.{name}" for name in DIMENSIONS)},
+                    reasons = EXCLUDED.reasons, updated_at = EXCLUDED.updated_at
+                RETURNING person_id, score
+            )
+            UPDATE {profile_table} AS profile
+            SET score = written.score, score_as_of = %(as_of)s, updated_at = %(now)s
+            FROM written
+            WHERE profile.user_id = written.person_id
+              -- A recompute of a past date must not overwrite a newer current score.
+              AND (profile.score_as_of IS NULL OR profile.score_as_of <= %(as_of)s)
+            """,  # noqa: S608 - table and column names are ours, every value is a parameter
+            {
+                # orjson: a ninth of json's time for a chunk's rows, the same document.
+                "rows": orjson.dumps(rows).decode(),
+                "as_of": as_of,
+                "model": model.pk,
+                "now": timezone.now(),
+            },
+        )
+
+
+def scores_compute(
+    *,
+    person_ids: Iterable[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    as_of: datetime.date,
+    model: ScoringModel,
+) -> list[SnapshotRow]:
+    """The snapshots of the opted-in people given, unwritten: the one path from data to scores."""
+    scorecard = selectors.scorecard_of(model=model)
+    features = selectors.features_for_people(person_ids=person_ids, id_range=id_range, as_of=as_of)
+    return [
+        snapshot_row(person_id=person_id, result=engine.compute(person_features, scorecard))
+        for person_id, person_features in features.items()
+    ]
+
+
+@transaction.atomic
+def score_recompute(*, person: User, as_of: datetime.date | None = None) -> ScoreSnapshot:
+    """Score one opted-in person for a date; running it again for that date replaces the snapshot."""
+    as_of = as_of or today()
+    profile = ConsumerProfile.objects.select_for_update().get(user=person)
+    if not profile.is_opted_in:
+        raise ValidationError(_("This person has not opted in to scoring."), code="not_opted_in")
+    model = selectors.scoring_model_active()
+    rows = scores_compute(person_ids=[person.pk], as_of=as_of, model=model)
+    snapshots_write(rows=rows, as_of=as_of, model=model)
+    return ScoreSnapshot.objects.select_related("model").get(person=person, as_of=as_of)
+
+
+@transaction.atomic
+def consumer_opt_in(*, person: User) -> ScoreSnapshot:
+    """Record consent and score the person at once."""
+    profile, _created = ConsumerProfile.objects.select_for_update().get_or_create(user=person)
+    if not profile.is_opted_in:
+        profile.is_opted_in = True
+        profile.opted_in_at = timezone.now()
+        profile.consent_version = CONSENT_VERSION
+        profile.save(update_fields=["is_opted_in", "opted_in_at", "consent_version", "updated_at"])
+        logger.info("consumer opted in person=%s consent=%s", person.pk, CONSENT_VERSION)
+    return score_recompute(person=person)
+
+
+@transaction.atomic
+def consumer_opt_out(*, person: User) -> None:
+    """Stop scoring the person and hide them from merchants; history and claims stay theirs."""
+    profile = ConsumerProfile.objects.select_for_update().get(user=person)
+    profile.is_opted_in = False
+    profile.opted_out_at = timezone.now()
+    profile.save(update_fields=["is_opted_in", "opted_out_at", "updated_at"])
+    logger.info("consumer opted out person=%s", person.pk)
+
+
+@transaction.atomic
+def scoring_model_activate(*, model: ScoringModel, actor: User | None = None) -> ScoringModel:
+    """Make one model the one that scores from now on."""
+    selectors.scorecard_of(model=model)  # refuse to activate tables the engine cannot use
+    previous = list(ScoringModel.objects.filter(is_active=True).values_list("version", flat=True))
+    ScoringModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
+    model.is_active = True
+    model.activated_at = timezone.now()
+    model.save(update_fields=["is_active", "activated_at", "updated_at"])
+    logger.info("scoring model activated version=%s", model.version)
+    audit_record(
+        actor=actor, action="scoring_model.activate", target=model, changes={"previously_active": previous}
+    )
+    return model
