@@ -28,6 +28,8 @@ Everything is learned on "dev"; "holdout" and "oot" (out-of-time) only measure.
    so a characteristic with a non-negative coefficient (an echo of a correlated one) is dropped
    and the rest refitted. A characteristic's raw points in a bin are -coefficient x (WoE - WoE of
    no data): its contribution to the log-odds of being good, relative to knowing nothing.
+   When the development sample has no "no data" rows, optbinning gives that bin WoE 0, the
+   sample's average odds, so an empty file sits at average risk; when it has some, at their odds.
 
 3. The weight constraint. The portal publishes each dimension's share of the score (35/25/20/15/5),
    so each dimension's raw points are scaled so that its point range (sum over its characteristics
