@@ -19,15 +19,6 @@ class MerchantApplicationForm(SignUpForm):
     )
 
 
-class AccountDeleteForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        strip=False,
-        help_text=_("To be sure it is you, enter the password you sign in with."),
-    )
-
-
 # Django's password forms, saving through accounts.services.user_password_set so that a new
 # password also revokes the login's API tokens. Their views always save (commit is never False).
 

@@ -12,9 +12,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("welcome/", views.after_login, name="after_login"),
-    path("data/", views.data_control, name="data"),
-    path("data/export/", views.data_export, name="data_export"),
-    path("data/delete/", views.account_delete, name="delete"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

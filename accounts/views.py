@@ -1,26 +1,17 @@
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
+from core.forms import form_errors_add
 from core.throttles import PasswordResetThrottle, SignUpThrottle, address_limit_wait, throttled_page
 
 from . import selectors, services
-from .decorators import consumer_required
-from .forms import AccountDeleteForm, MerchantApplicationForm, SignUpForm
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, field_errors in exc.message_dict.items():
-        for message in field_errors:
-            form.add_error(field if field in form.fields else None, message)
+from .forms import MerchantApplicationForm, SignUpForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,7 +26,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         try:
             user = services.consumer_register(**form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Opt in to get your credit score."))
@@ -52,7 +43,7 @@ def merchant_apply(request: HttpRequest) -> HttpResponse:
         try:
             merchant = services.merchant_apply(**form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             user = merchant.staff.get().user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -91,42 +82,3 @@ def after_login(request: HttpRequest) -> HttpResponse:
         "consumer": "scoring:dashboard",
     }
     return redirect(destinations[role])
-
-
-# --- Your data: opt out, export, delete ---------------------------------------------------------
-
-
-@consumer_required
-def data_control(request: HttpRequest) -> HttpResponse:
-    """The person's controls over their data: sharing, opting out, exporting, deleting."""
-    profile = selectors.consumer_profile(user=request.user)
-    return render(request, "accounts/data/index.html", {"profile": profile})
-
-
-@consumer_required
-@require_POST
-@never_cache
-def data_export(request: HttpRequest) -> HttpResponse:
-    """Everything we hold about the person, as a JSON file download."""
-    data = selectors.person_data_export(person=request.user)
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    filename = f"credit-life-{request.user.get_username()}-{timezone.localdate().isoformat()}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@consumer_required
-def account_delete(request: HttpRequest) -> HttpResponse:
-    """Delete the account for good, after the person re-enters their password."""
-    form = AccountDeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_delete(user=request.user, password=form.cleaned_data["password"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            logout(request)
-            messages.success(request, _("Your account and your data are deleted. Goodbye."))
-            return redirect("home")
-    status = 400 if form.errors else 200
-    return render(request, "accounts/data/delete.html", {"form": form}, status=status)

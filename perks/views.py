@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import consumer_required, merchant_required
 from accounts.selectors import consumer_profile
 from core.bands import Band
+from core.forms import form_errors_add
 from core.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
 from scoring.charts import band_ranges
 
@@ -288,9 +289,7 @@ def shares(request: HttpRequest) -> HttpResponse:
         except NotOptedIn:
             messages.error(request, _("Opt in to scoring before you share your score."))
         except ValidationError as exc:
-            for field, field_errors in exc.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Your link is ready. Copy it and send it to whoever you choose."))
             return HttpResponseRedirect(f"{reverse('perks:shares')}#share-{share.pk}")

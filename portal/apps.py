@@ -15,3 +15,8 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Registers the portal's system checks (the deploy check of the email backend).
         from . import checks  # noqa: F401
+        from .celery import app as celery_app
+
+        # Every app's tasks registered in every process, web ones included: services queue tasks
+        # by name through the outbox (core.outbox), without importing the modules that define them.
+        celery_app.autodiscover_tasks(force=True)

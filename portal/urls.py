@@ -8,6 +8,13 @@ import scoring.urls
 from accounts import views as account_views
 from portal import views as portal_views
 
+# A person's control over everything the apps hold about them (portal.views).
+privacy_urlpatterns = [
+    path("", portal_views.data_control, name="data"),
+    path("export/", portal_views.data_export, name="data_export"),
+    path("delete/", portal_views.account_delete, name="delete"),
+]
+
 api_urlpatterns = [
     *accounts.urls.api_urlpatterns,
     *scoring.urls.api_urlpatterns,
@@ -18,6 +25,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
+    path("accounts/data/", include((privacy_urlpatterns, "privacy"))),
     path("accounts/", include("accounts.urls")),
     path("", include("scoring.urls")),
     path("", include("perks.urls")),

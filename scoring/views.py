@@ -17,6 +17,7 @@ from accounts.decorators import consumer_required
 from accounts.models import CONSENT_VERSION, ConsumerProfile
 from accounts.selectors import consumer_profile
 from core.bands import Band
+from core.forms import form_errors_add
 from core.throttles import OptInThrottle, address_limit_wait, throttled_page
 
 from . import charts, engine, selectors, services
@@ -145,9 +146,7 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
         try:
             dispute = services.dispute_create(person=request.user, **form.dispute())
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,

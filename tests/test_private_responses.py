@@ -67,7 +67,7 @@ def test_an_error_answer_to_a_signed_in_person_is_private_and_not_stored(ann_api
         "perks:list",
         "perks:my_claims",
         "perks:shares",
-        "accounts:data",
+        "privacy:data",
         "home",
     ],
 )

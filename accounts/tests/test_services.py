@@ -350,17 +350,6 @@ def test_a_tokens_use_within_the_hour_is_not_written_again(ann, django_assert_nu
     assert ApiToken.objects.get().last_used_at == issued_at
 
 
-def test_deleting_an_account_deletes_its_tokens(ann):
-    # given
-    services.api_token_issue(user=ann)
-
-    # when
-    services.account_delete(user=ann, password=PASSWORD)
-
-    # then
-    assert ApiToken.objects.count() == 0
-
-
 # --- Setting a password -----------------------------------------------------------------------
 
 NEW_PASSWORD = "another-Long-pass-951"

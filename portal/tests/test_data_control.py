@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import selectors, services
 from accounts.models import ConsumerProfile
 from core.models import AuditEntry
 from perks import selectors as perk_selectors
 from perks import services as perk_services
 from perks.models import BenefitType, Category, Claim, CounterCheck, Promotion, Share
+from portal import selectors, services
 from scoring import services as scoring_services
 from scoring.models import (
     Balance,

@@ -1,4 +1,4 @@
-"""accounts/services.py account_delete: after deletion, no table holds anything that names the
+"""portal/services.py account_delete: after deletion, no table holds anything that names the
 person (username, email, address, browser, their words, their keys), however it got there."""
 
 import datetime
@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import services
+from accounts import services as account_services
+from accounts.models import ApiToken
 from perks import services as perk_services
 from perks.models import BenefitType, Category, Promotion
+from portal import services
 from scoring import services as scoring_services
 from scoring.models import (
     Balance,
@@ -74,7 +76,7 @@ def merchant(make_merchant_staff):
 def person_with_everything(client, make_consumer, merchant):
     """A person with every kind of data the portal keeps, some of it in other people's records."""
     today = timezone.localdate()
-    person = services.consumer_register(username=USERNAME, email=EMAIL, password=PASSWORD)
+    person = account_services.consumer_register(username=USERNAME, email=EMAIL, password=PASSWORD)
     make_consumer("friend")
     scoring_services.consumer_opt_in(person=person)
     # signals, from a partner, naming the person and naming them as the friend's contact
@@ -132,8 +134,8 @@ def person_with_everything(client, make_consumer, merchant):
     perk_services.claim_verify(merchant=merchant, code=claim.code)
     perk_services.claim_create(promotion=bike, person=person)
     perk_services.share_create(person=person, show="score", expires_in_days=30)
-    services.api_token_revoke(token=person.api_tokens.get(pk=_token_id(person)))
-    services.api_token_issue(user=person)
+    account_services.api_token_revoke(token=person.api_tokens.get(pk=_token_id(person)))
+    account_services.api_token_issue(user=person)
     # a court listing (after the claims: it bars new ones), disputed, and another dispute
     scoring_services.events_ingest(
         partner=partner,
@@ -162,7 +164,7 @@ def person_with_everything(client, make_consumer, merchant):
 
 
 def _token_id(person) -> int:
-    services.api_token_issue(user=person)
+    account_services.api_token_issue(user=person)
     return person.api_tokens.get().pk
 
 
@@ -179,7 +181,7 @@ def test_every_kind_of_data_is_there_before_the_deletion(person_with_everything)
 def test_after_deletion_no_table_names_the_person(client, person_with_everything):
     # when
     client.post(
-        reverse("accounts:delete"), {"password": PASSWORD}, REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER
+        reverse("privacy:delete"), {"password": PASSWORD}, REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER
     )
 
     # then: no text or JSON column of any table holds any of it
@@ -203,7 +205,7 @@ def test_after_deletion_no_table_names_the_person(client, person_with_everything
 
 
 def test_other_peoples_contact_events_keep_their_own_data(client, person_with_everything):
-    client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    client.post(reverse("privacy:delete"), {"password": PASSWORD})
 
     event = IngestedEvent.objects.get(external_id="c-1")
     assert event.payload["person"] == "friend"
@@ -221,3 +223,15 @@ def test_sign_in_log_lines_name_a_pseudonym_not_the_username(client, person_with
 
     assert caplog.records
     assert USERNAME not in caplog.text
+
+
+def test_deleting_an_account_deletes_its_tokens(make_consumer):
+    # given
+    ann = make_consumer("ann-tokens", password="a-Long-pass-950")
+    account_services.api_token_issue(user=ann)
+
+    # when
+    services.account_delete(user=ann, password="a-Long-pass-950")
+
+    # then
+    assert ApiToken.objects.count() == 0
