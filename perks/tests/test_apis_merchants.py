@@ -15,8 +15,13 @@ from .factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
+STEP_50 = (
+    "min_score: must be a multiple of 50 (550, 600, 650, 700, 750 ...): a merchant may learn only which "
+    "50-point bracket a score is in."
+)
+
 LOUNGE = {
-    "any": [{"counter": "ticket_class", "in": ["first"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+    "any": [{"counter": "ticket_class", "in": ["first"]}, {"counter": "membership_tier", "in": ["platinum"]}]
 }
 PROMOTIONS = "/api/v1/merchant/promotions/"
 
@@ -141,7 +146,10 @@ def test_a_compound_condition_can_be_created(staff):
 @pytest.mark.parametrize(
     ("changes", "errors"),
     [
-        ({"min_score": 755}, {"min_score": ["The score threshold must be a multiple of 10."]}),
+        (
+            {"min_score": 755},
+            {"min_score": [STEP_50]},
+        ),
         ({"min_score": 1000}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"min_score": 10**40}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"min_score": "high"}, {"min_score": ["A valid integer is required."]}),
@@ -452,7 +460,7 @@ def test_the_lounge_counter_states_the_ticket_class(staff, make_promotion, ann):
     assert (asked["valid"], asked["reason"], asked["at_counter"]) == (
         False,
         "check_needed",
-        ["First-class ticket (checked at the counter)"],
+        ["First-class ticket (checked at the counter)", "Platinum membership (checked at the counter)"],
     )
     assert (answered["valid"], answered["status"]) == (True, "used")
 

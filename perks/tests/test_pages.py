@@ -143,7 +143,10 @@ def test_perks_page_flags_conditions_checked_at_the_counter(client, ann, make_pr
 
     card = card_of(response, "Station lounge")
     assert card["state"] == "eligible"
-    assert card["perk"].at_counter == ["First-class ticket (checked at the counter)"]
+    assert card["perk"].at_counter == [
+        "First-class ticket (checked at the counter)",
+        "Platinum membership (checked at the counter)",
+    ]
     html = response.content.decode()
     assert "Checked at the counter:" in html
     assert '<span class="perk-flag">At the counter</span> First-class ticket (checked at the counter)' in html
@@ -252,8 +255,8 @@ def test_perks_page_makes_a_fixed_number_of_queries(
     client, ann, make_promotion, django_assert_max_num_queries, count
 ):
     for number in range(count):
-        make_promotion(title=f"Perk {number}", min_score=600 + 10 * (number % 20), quantity=10)
-    make_promotion(title="Lounge", conditions={"attr": "dimension", "key": "identity", "gte": 40})
+        make_promotion(title=f"Perk {number}", min_score=600 + 50 * (number % 7), quantity=10)
+    make_promotion(title="Lounge", conditions={"attr": "dimension", "key": "identity", "gte": 50})
     client.force_login(ann)
 
     with django_assert_max_num_queries(PERKS_PAGE_QUERIES):
