@@ -142,8 +142,9 @@ def merchant_outputs(staff: User, promotion: Promotion, person: User) -> dict[st
             {
                 code: "<code>",
                 f"/claims/{pk}/": "/claims/<id>/",
-                f'"id": {pk}, "code"': '"id": <id>, "code"',
                 f'"id":{pk},"code"': '"id":<id>,"code"',
+                f'"id": {pk}, "pickup_deadline"': '"id": <id>, "pickup_deadline"',
+                f"{pk},{code},": "<id>,<code>,",
                 person.username: "<person>",
             },
         )
