@@ -9,8 +9,9 @@ A node is a group or a leaf::
     {"attr": "membership_tier", "in": ["gold", "platinum"]}
     {"attr": "region", "in": ["zhejiang"]}
     {"attr": "identity_verified", "is": true}
-    {"attr": "dimension", "key": "credit_history", "gte": 60}     a 0-100 sub-score
+    {"attr": "dimension", "key": "credit_history", "gte": 75}     a 0-100 sub-score, a multiple of 25
     {"counter": "ticket_class", "in": ["first"]}            checked by the merchant at the counter
+    {"counter": "membership_tier", "in": ["platinum"]}      a membership card shown at the counter
 
 The empty tree ``{}`` means "no further conditions". The score threshold and "not on the
 court blacklist" are not part of the tree: every promotion has them, and eligibility
@@ -22,14 +23,20 @@ An ``attr`` leaf is known online, from the person's own data. A ``counter`` leaf
 (``None``) until the merchant states the fact at the counter. Groups combine as Kleene logic:
 ``all`` is False if a child is False, else unknown if a child is unknown, else True; ``any``
 is True if a child is True, else unknown if a child is unknown, else False. So the station
-lounge, ``{"any": [{"counter": "ticket_class", "in": ["first"]}, {"attr":
-"membership_tier", "in": ["platinum"]}]}``, is met online for a platinum member and
-unknown (eligible subject to the counter check) for everyone else, until the counter says
-which ticket the person holds.
+lounge, ``{"any": [{"counter": "ticket_class", "in": ["first"]}, {"counter":
+"membership_tier", "in": ["platinum"]}]}``, is unknown (eligible subject to the counter
+check) for everyone until the counter says which ticket or card the person shows.
 
-``evaluate`` also returns ``pending``: the tree reduced to what is still unknown (only counter
-leaves remain). A claim keeps it, so the counter checks exactly what was open when the
-person claimed, whatever the merchant edits later.
+What the counter may learn
+==========================
+A merchant learns only that the person met the promotion's online conditions, never which
+alternative they met. So an ``any`` may not mix online leaves with counter leaves: if it
+could, the counter's "check needed" answer would tell the merchant whether the person met
+the online alternative (five such groups spell out five sub-score brackets). With that
+rule, what the counter checks follows from the tree's structure alone (``counter_part``):
+every person with a claim on the promotion gets the same checks, whatever their data.
+Sub-score thresholds are multiples of 25 (score thresholds multiples of 50, in the
+promotion services), so meeting one tells a merchant only a coarse bracket.
 """
 
 import dataclasses
@@ -46,6 +53,8 @@ from scoring.engine import DIMENSIONS
 
 MAX_DEPTH = 5
 MAX_NODES = 30
+# A sub-score condition's threshold is a multiple of this: a merchant learns a coarse bracket.
+DIMENSION_STEP = 25
 
 Tree = dict[str, Any]
 
@@ -66,6 +75,16 @@ COUNTER_FACTS: dict[str, CounterFact] = {
             "first": _("First-class ticket (checked at the counter)"),
             "business": _("Business-class ticket (checked at the counter)"),
             "second": _("Second-class ticket (checked at the counter)"),
+        },
+    ),
+    # The person's membership card, shown at the counter: the online tier (an ``attr``) may
+    # not share an ``any`` with a counter fact, so "first class or platinum" asks both here.
+    "membership_tier": CounterFact(
+        label=_("membership tier"),
+        values={
+            "standard": _("Standard membership (checked at the counter)"),
+            "gold": _("Gold membership (checked at the counter)"),
+            "platinum": _("Platinum membership (checked at the counter)"),
         },
     ),
 }
@@ -126,7 +145,32 @@ def validate_conditions(tree: object) -> Tree:
         return {}
     counter = [0]
     _validate_node(tree, path="", depth=1, counter=counter)
+    _refuse_mixed_any(tree, path="")  # type: ignore[arg-type]
     return tree  # type: ignore[return-value]
+
+
+def _leaf_kinds(node: Tree) -> set[str]:
+    """Which kinds of leaf ("online", "counter") a validated node holds."""
+    if "all" in node or "any" in node:
+        return {kind for child in next(iter(node.values())) for kind in _leaf_kinds(child)}
+    return {"counter"} if "counter" in node else {"online"}
+
+
+def _refuse_mixed_any(node: Tree, *, path: str) -> None:
+    if "all" not in node and "any" not in node:
+        return
+    kind = "all" if "all" in node else "any"
+    if kind == "any" and _leaf_kinds(node) == {"online", "counter"}:
+        raise _fail(
+            path,
+            gettext(
+                "an 'any' may not mix online conditions with conditions checked at the counter: "
+                "the counter's answer would tell you which online condition the person met. "
+                "Put them in separate groups, or check both at the counter."
+            ),
+        )
+    for index, child in enumerate(node[kind]):
+        _refuse_mixed_any(child, path=f"{path}.{kind}[{index}]" if path else f"{kind}[{index}]")
 
 
 def _fail(path: str, message: str) -> ValidationError:
@@ -212,6 +256,14 @@ def _validate_attr(node: dict, *, path: str) -> None:
         gte = node.get("gte")
         if isinstance(gte, bool) or not isinstance(gte, int) or not 0 <= gte <= 100:
             raise _fail(path, gettext("'gte' must be a whole number from 0 to 100."))
+        if gte % DIMENSION_STEP:
+            raise _fail(
+                path,
+                gettext(
+                    "'gte' must be a multiple of 25 (0, 25, 50, 75 or 100): a merchant may learn only "
+                    "a coarse bracket of a sub-score."
+                ),
+            )
 
 
 def _validate_counter(node: dict, *, path: str) -> None:
@@ -351,6 +403,34 @@ ATTR_TESTS: dict[str, Callable[[Tree, Facts], bool]] = {
     "identity_verified": lambda node, facts: facts.identity_verified is node["is"],
     "dimension": _dimension_met,
 }
+
+
+def online_part(tree: Tree) -> Tree:
+    """The conditions a tree asks online, its counter leaves dropped: what a claim tells its merchant."""
+    return _part(tree, keep="attr")
+
+
+def counter_part(tree: Tree) -> Tree:
+    """The checks the counter makes for a tree: its counter leaves, online leaves dropped.
+
+    Derived from the structure alone, never from a person's outcomes, so every claimant gets
+    the same checks. (Validation keeps online and counter leaves out of a shared ``any``; in
+    a tree stored before that rule, the counter checks its counter leaves whatever the
+    online outcome, which may refuse but never discloses.)
+    """
+    return _part(tree, keep="counter")
+
+
+def _part(tree: Tree, *, keep: str) -> Tree:
+    if not tree:
+        return {}
+    if "all" not in tree and "any" not in tree:
+        return tree if keep in tree else {}
+    kind = "all" if "all" in tree else "any"
+    parts = [part for part in (_part(child, keep=keep) for child in tree[kind]) if part]
+    if not parts:
+        return {}
+    return parts[0] if len(parts) == 1 else {kind: parts}
 
 
 def uses_dimensions(tree: Tree) -> bool:

@@ -24,7 +24,7 @@ from .models import BenefitType, Category, Claim, Promotion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-SCORE_ATTRS = {"min": 350, "max": 950, "step": 10, "inputmode": "numeric"}
+SCORE_ATTRS = {"min": 350, "max": 950, "step": 50, "inputmode": "numeric"}
 
 DIMENSION_CHOICES = [
     ("credit_history", _("Credit history")),
@@ -109,7 +109,7 @@ class PromotionForm(forms.Form):
     )
     min_score = forms.IntegerField(
         label=_("Minimum score"),
-        help_text=_("From 350 to 950 in steps of 10; people with exactly this score qualify."),
+        help_text=_("From 350 to 950 in steps of 50; people with exactly this score qualify."),
         widget=forms.NumberInput(attrs=SCORE_ATTRS),
     )
     regions = forms.MultipleChoiceField(
@@ -153,8 +153,8 @@ class PromotionForm(forms.Form):
     )
     cond_dimension_gte = forms.IntegerField(
         required=False,
-        label=_("At least (0 to 100)"),
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
+        label=_("At least (0 to 100, in steps of 25)"),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 25, "inputmode": "numeric"}),
     )
     conditions_json = forms.CharField(
         required=False,

@@ -24,7 +24,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOUNGE = {
     "any": [
         {"counter": "ticket_class", "in": ["first"]},
-        {"attr": "membership_tier", "in": ["platinum"]},
+        {"counter": "membership_tier", "in": ["platinum"]},
     ]
 }
 
@@ -194,9 +194,9 @@ PERKS = [
         "railway",
         "Station lounge at busy seasons",
         "节假日车站贵宾休息室",
-        "Lounge access at busy seasons with a first-class ticket (checked at the counter) or platinum "
-        "membership.",
-        "节假日高峰期，持一等座车票（现场查验）或白金会员可使用车站贵宾休息室。",
+        "Lounge access at busy seasons with a first-class ticket or a platinum membership card, both "
+        "checked at the counter.",
+        "节假日高峰期，持一等座车票或白金会员卡（均现场查验）可使用车站贵宾休息室。",
         Category.ACCESS,
         BenefitType.ACCESS,
         650,

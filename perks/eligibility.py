@@ -41,6 +41,7 @@ class Assessment:
     at_counter: list[str]
     pending: conditions.Tree
     benefit: str
+    disclosure: str = ""
 
 
 def effective_conditions(promotion: Promotion) -> conditions.Tree:
@@ -70,16 +71,21 @@ def assess(*, promotion: Promotion, person: PersonFacts) -> Assessment:
     points_away = max(promotion.min_score - person.score, 0)
     if points_away:
         unmet.append(gettext("A score of %(min_score)s or more") % {"min_score": promotion.min_score})
-    evaluation = conditions.evaluate(effective_conditions(promotion), person.facts)
+    tree = effective_conditions(promotion)
+    evaluation = conditions.evaluate(tree, person.facts)
     unmet.extend(evaluation.unmet)
     eligible = not unmet and evaluation.met is not False
+    # What the counter checks comes from the tree's structure, not from this person's outcome
+    # (conditions.counter_part): the merchant must not learn which online condition they met.
+    checks = conditions.counter_part(tree)
     return Assessment(
         eligible=eligible,
         points_away=points_away,
         unmet=unmet,
-        at_counter=evaluation.at_counter if evaluation.met is None else [],
-        pending=evaluation.pending if eligible else {},
+        at_counter=conditions.evaluate(checks).at_counter if evaluation.met is not False else [],
+        pending=checks if eligible else {},
         benefit=benefit_text(promotion=promotion, score=person.score),
+        disclosure=disclosure_text(promotion=promotion, score=person.score) if eligible else "",
     )
 
 
@@ -89,12 +95,42 @@ def account_unmet(*, promotion: Promotion, person: PersonFacts) -> list[str]:
     Its age today; a verified-identity requirement belongs here too when it comes.
     """
     days = promotion.min_account_age_days
-    if person.account_age_days >= days:
+    if days == 0 or person.account_age_days >= days:
         return []
     return [
         ngettext("Your account must be %(days)d day old", "Your account must be %(days)d days old", days)
         % {"days": days}
     ]
+
+
+def score_bracket(*, promotion: Promotion, score: int) -> tuple[int, int | None]:
+    """The bracket a claim places a score in: from the threshold or tier bound reached, up to
+    just under the next tier (None: no upper end). It is all a merchant learns of a score."""
+    bounds = sorted({promotion.min_score, *(tier["min_score"] for tier in promotion.tiers or [])})
+    low = max((bound for bound in bounds if bound <= score), default=promotion.min_score)
+    higher = [bound for bound in bounds if bound > low]
+    return low, (higher[0] - 1 if higher else None)
+
+
+def disclosure_text(*, promotion: Promotion, score: int) -> str:
+    """What claiming tells this merchant about the person, in their words and language."""
+    low, high = score_bracket(promotion=promotion, score=score)
+    words = {"merchant": promotion.merchant.name, "low": low, "high": high}
+    if high is None:
+        text = (
+            gettext("%(merchant)s will learn that your score is %(low)s or more, never the number.") % words
+        )
+    else:
+        text = (
+            gettext("%(merchant)s will learn that your score is from %(low)s to %(high)s, never the number.")
+            % words
+        )
+    online = conditions.online_part(effective_conditions(promotion))
+    if online:
+        text += " " + gettext("It will also learn that you meet this: %(conditions)s.") % {
+            "conditions": conditions.describe(online)
+        }
+    return text
 
 
 def tier_for(*, tiers: list[dict[str, Any]], score: int | None) -> dict[str, Any] | None:

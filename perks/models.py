@@ -88,7 +88,7 @@ class Promotion(models.Model):
                 condition=Q(min_score__gte=350, min_score__lte=950), name="promotion_min_score_in_range"
             ),
             models.CheckConstraint(
-                condition=Exact(Mod("min_score", 10), 0), name="promotion_min_score_step_10"
+                condition=Exact(Mod("min_score", 50), 0), name="promotion_min_score_step_50"
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),

@@ -116,6 +116,8 @@ class Perk:
     remaining: int | None
     benefit: str
     claims_left: int
+    # What claiming tells the merchant ("Ford will learn that your score is 750 or more ...").
+    disclosure: str = ""
 
 
 def perks_for_person(*, person: User) -> list[Perk]:
@@ -155,6 +157,7 @@ def perks_for_person(*, person: User) -> list[Perk]:
                 remaining=promotion.remaining,
                 benefit=assessment.benefit,
                 claims_left=max(promotion.per_user_limit - promotion.held, 0),
+                disclosure=assessment.disclosure,
             )
         )
     return perks

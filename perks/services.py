@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -79,6 +79,9 @@ MAX_ACCOUNT_AGE_DAYS = 365
 MAX_TRIAL_DAYS = 365
 MAX_TIERS = 10
 MAX_AMOUNT = Decimal("9999999999.99")
+# Score thresholds and tier bounds are multiples of this: what a merchant learns about a
+# claimant is only which 50-point bracket their score is in (shared/api.md).
+SCORE_STEP = 50
 NEEDS_AMOUNT = (BenefitType.DEPOSIT_WAIVER, BenefitType.CREDIT_LINE)
 
 # Only these moves exist; anything else is refused on the ``status`` field.
@@ -185,8 +188,12 @@ def _validate_tiers(tiers: object, *, min_score: object) -> list[str]:
         if not isinstance(tier, dict) or set(tier) - {"min_score", "benefit", "benefit_zh"}:
             return [_("Tier %(n)d: expected {min_score, benefit} (and optionally benefit_zh).") % where]
         score = tier.get("min_score")
-        if not _is_int(score) or not SCORE_MIN <= score <= SCORE_MAX or score % 10:
-            return [_("Tier %(n)d: min_score must be from 350 to 950, a multiple of 10.") % where]
+        if not _is_int(score) or not SCORE_MIN <= score <= SCORE_MAX:
+            return [_("Tier %(n)d: min_score must be from 350 to 950.") % where]
+        if score % SCORE_STEP:
+            return [
+                _("Tier %(n)d: min_score must be a multiple of 50 (550, 600, 650, 700, 750 ...).") % where
+            ]
         if _is_int(min_score) and score < min_score:
             return [
                 _("Tier %(n)d: min_score must be at least the promotion's threshold (%(min)s).")
@@ -215,8 +222,15 @@ def _validate_promotion(
         _errors_add(errors, "min_score", _("Enter the score threshold."))
     elif not _is_int(min_score) or not SCORE_MIN <= min_score <= SCORE_MAX:
         _errors_add(errors, "min_score", _("Enter a score threshold from 350 to 950."))
-    elif min_score % 10:
-        _errors_add(errors, "min_score", _("The score threshold must be a multiple of 10."))
+    elif min_score % SCORE_STEP:
+        _errors_add(
+            errors,
+            "min_score",
+            _(
+                "min_score: must be a multiple of 50 (550, 600, 650, 700, 750 ...): a merchant "
+                "may learn only which 50-point bracket a score is in."
+            ),
+        )
 
     if values.get("starts_at") is None:
         _errors_add(errors, "starts_at", _("Enter when the promotion starts."))
@@ -652,6 +666,29 @@ class CounterResult:
         return self.claim.due_back if self.claim else None
 
 
+# The ORM has no INSERT ... SELECT; the statement is fixed, and every value a parameter.
+FOREIGN_CHECK_SQL = (
+    "INSERT INTO perks_countercheck (claim_id, merchant_id, checked_at, outcome, created_at, updated_at) "
+    "SELECT c.id, %s, %s, %s, %s, %s FROM perks_claim c JOIN perks_promotion p ON p.id = c.promotion_id "
+    "WHERE c.code = %s AND p.merchant_id <> %s"
+)
+
+
+def _counter_check_record_foreign(*, merchant: Merchant, code: str, now: datetime.datetime) -> None:
+    """Record, for the person's sake, that another merchant tried their code.
+
+    One INSERT ... SELECT for every code this merchant does not own: it writes a row when the
+    code is another merchant's and none when it is unknown, so both take the same statement
+    and the same index lookups, and the counter cannot time the difference.
+    """
+    at = CounterCheck._meta.get_field("checked_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FOREIGN_CHECK_SQL,
+            [merchant.pk, at, CounterCheck.Outcome.WRONG_MERCHANT, at, at, code, merchant.pk],
+        )
+
+
 def normalise_code(code: object) -> str:
     """A code as typed at the counter: spaces and dashes dropped, upper case."""
     if not isinstance(code, str):
@@ -674,23 +711,19 @@ def claim_verify(
     except ValidationError as exc:
         raise ValidationError({"counter_facts": exc.messages}) from exc
     normalised = normalise_code(code)
-    claim = None
-    if normalised:
-        # get(), not first(): the code is unique, and a counter check should not pay for an ORDER BY.
-        with contextlib.suppress(Claim.DoesNotExist):
-            claim = (
-                Claim.objects.select_for_update(of=("self",))
-                .select_related("promotion__merchant")
-                .get(code=normalised)
-            )
-    if claim is None:
-        return CounterResult(valid=False, reason="unknown")
     now = timezone.now()
-    if claim.promotion.merchant_id != merchant.pk:
-        # Recorded for the person's sake (someone else tried their code), never shown to the caller.
-        CounterCheck.objects.create(
-            claim=claim, merchant=merchant, checked_at=now, outcome=CounterCheck.Outcome.WRONG_MERCHANT
+    claim = None
+    # The code is looked up within this merchant's claims, in one query, so an unknown code and
+    # another merchant's code cost the same (a timing difference would tell them apart).
+    # get(), not first(): the code is unique, and a counter check should not pay for an ORDER BY.
+    with contextlib.suppress(Claim.DoesNotExist):
+        claim = (
+            Claim.objects.select_for_update(of=("self",))
+            .select_related("promotion__merchant")
+            .get(code=normalised, promotion__merchant=merchant)
         )
+    if claim is None:
+        _counter_check_record_foreign(merchant=merchant, code=normalised, now=now)
         return CounterResult(valid=False, reason="unknown")
     if claim.status == Claim.Status.ACTIVE and claim.pickup_deadline <= now:
         _claims_mark_expired(claim_ids=[claim.pk], now=now)

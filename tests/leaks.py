@@ -18,3 +18,25 @@ def shows(text: str | bytes, value: object) -> bool:
         lambda token: " " if _LETTER.search(token[0]) and _DIGIT.search(token[0]) else token[0], text
     )
     return re.search(rf"(?<!\w){re.escape(str(value))}(?!\w)", readable) is not None
+
+
+# What changes from one request to the next without telling anything about a person: CSRF
+# tokens and CSP nonces (fresh per response) and delivery ids (fresh per event).
+_PER_RESPONSE = [
+    (re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")'), r"\1<csrf>\2"),
+    (re.compile(r'(nonce=")[^"]*(")'), r"\1<nonce>\2"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+]
+
+
+def masked(text: str | bytes, reveals: dict[str, str]) -> str:
+    """``text`` with what a person reveals by showing a claim (its code, its id in a URL: the
+    keys of ``reveals``, replaced by their values) and per-response tokens masked, so that two
+    people's merchant-facing outputs can be compared for anything else that tells them apart."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    for literal, mask in sorted(reveals.items(), key=lambda item: -len(item[0])):
+        text = text.replace(literal, mask)
+    for pattern, mask in _PER_RESPONSE:
+        text = pattern.sub(mask, text)
+    return text

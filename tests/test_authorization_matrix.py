@@ -50,8 +50,8 @@ ROLES = (
 )
 MERCHANT_ROLES = ("pending_merchant", "merchant", "other_merchant")
 
-# The people's scores: numbers that appear nowhere else on any page (thresholds are multiples
-# of 10), so finding one in a merchant's page means a score leaked.
+# The people's scores: numbers that appear nowhere else on any page (thresholds and tier bounds
+# are multiples of 50), so finding one in a merchant's page means a score leaked.
 CONSUMER_SCORE = 887
 OTHER_CONSUMER_SCORE = 713
 
@@ -279,7 +279,12 @@ ROUTES: dict[str, list[Probe]] = {
     ],
     "perks:console_claims": [Probe(console_page(other=404), kwargs=promotion)],
     "perks:console_claims_csv": [Probe(console_page(other=404), kwargs=promotion)],
-    "perks:console_verify": [Probe(console_page())],
+    "perks:console_verify": [
+        Probe(console_page()),
+        # The counter on a claim with open counter checks: "check needed" for its merchant, the
+        # same page as for an unknown code for another merchant.
+        Probe(console_page(), method="post", data=lambda world: {"code": world.claim.code}),
+    ],
     "perks:console_claim": [Probe(console_page(other=404), kwargs=claim)],
     "perks:console_claim_mark": [
         Probe(console_page(owner=Redirect("perks:console_claim"), other=404), method="post", kwargs=claim)
@@ -339,6 +344,12 @@ ROUTES: dict[str, list[Probe]] = {
     "api:merchant-verify": [
         # Another merchant's code looks exactly like an unknown one: 200 with valid false.
         api(merchant_api(owner=200), "post", data=lambda world: {"code": world.claim.code}),
+        # With the counter's facts stated: the owner honours the claim (its tier's benefit, no score).
+        api(
+            merchant_api(owner=200),
+            "post",
+            data=lambda world: {"code": world.claim.code, "counter_facts": {"ticket_class": "first"}},
+        ),
     ],
     # --- API: partners ---------------------------------------------------------------------------
     # Only a partner API key gets in (tests/test_security.py); no login of any kind does.
@@ -365,7 +376,23 @@ class World:
 
 def _give_score(person: User, score: int) -> None:
     ConsumerProfile.objects.filter(user=person).update(score=score, score_as_of=timezone.localdate())
-    ScoreSnapshot.objects.filter(person=person).update(score=score, band=Band.for_score(score))
+    ScoreSnapshot.objects.filter(person=person).update(
+        score=score, band=Band.for_score(score), credit_history=80
+    )
+
+
+# Tiers, a sub-score condition and a counter check: the merchant-facing answers on claims made
+# under them are searched for scores like every other answer.
+TIERS = [
+    {"min_score": 700, "benefit": "Deposit waived and a voucher"},
+    {"min_score": 850, "benefit": "Deposit waived and a bigger voucher"},
+]
+CONDITIONS = {
+    "all": [
+        {"attr": "dimension", "key": "credit_history", "gte": 75},
+        {"counter": "ticket_class", "in": ["first", "business"]},
+    ]
+}
 
 
 def _promotion_for(merchant: Any, title: str) -> Promotion:
@@ -376,6 +403,8 @@ def _promotion_for(merchant: Any, title: str) -> Promotion:
         benefit_type=BenefitType.DEPOSIT_WAIVER,
         amount=Decimal("299.00"),
         min_score=350,
+        tiers=TIERS,
+        conditions=CONDITIONS,
         quantity=50,
         starts_at=timezone.now() - datetime.timedelta(days=1),
         status=Promotion.Status.ACTIVE,

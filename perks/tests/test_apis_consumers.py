@@ -15,7 +15,7 @@ from perks.models import Claim, Promotion, Share
 pytestmark = pytest.mark.django_db
 
 LOUNGE = {
-    "any": [{"counter": "ticket_class", "in": ["first"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+    "any": [{"counter": "ticket_class", "in": ["first"]}, {"counter": "membership_tier", "in": ["platinum"]}]
 }
 
 
@@ -78,7 +78,10 @@ def test_perks_list_each_live_promotion_with_my_eligibility(api_as, ann, make_pr
         "eligible": False,
         "points_away": 50,
         "unmet": ["A score of 750 or more"],
-        "at_counter": ["First-class ticket (checked at the counter)"],
+        "at_counter": [
+            "First-class ticket (checked at the counter)",
+            "Platinum membership (checked at the counter)",
+        ],
     }
 
 
@@ -96,7 +99,7 @@ def test_perks_list_in_a_fixed_number_of_queries(api_as, ann, make_promotion, dj
     with django_assert_max_num_queries(5):
         assert api.get("/api/v1/perks/").json()["count"] == 3
     for n in range(3, 15):
-        make_promotion(title=f"Perk {n}", conditions={"attr": "dimension", "key": "identity", "gte": 10})
+        make_promotion(title=f"Perk {n}", conditions={"attr": "dimension", "key": "identity", "gte": 25})
 
     with django_assert_max_num_queries(5):
         assert api.get("/api/v1/perks/").json()["count"] == 15

@@ -15,8 +15,13 @@ from .factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
+STEP_50 = (
+    "min_score: must be a multiple of 50 (550, 600, 650, 700, 750 ...): a merchant may learn only which "
+    "50-point bracket a score is in."
+)
+
 LOUNGE = {
-    "any": [{"counter": "ticket_class", "in": ["first"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+    "any": [{"counter": "ticket_class", "in": ["first"]}, {"counter": "membership_tier", "in": ["platinum"]}]
 }
 PROMOTIONS = "/api/v1/merchant/promotions/"
 
@@ -132,6 +137,59 @@ def test_money_goes_in_and_out_as_a_decimal_string(staff):
     assert (response.status_code, response.json()["amount"]) == (201, "20000.00")
 
 
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"min_score": 760}, {"min_score": [STEP_50]}),
+        (
+            {"min_score": 600, "tiers": [{"min_score": 640, "benefit": "Gift card level 640"}]},
+            {"tiers": ["Tier 1: min_score must be a multiple of 50 (550, 600, 650, 700, 750 ...)."]},
+        ),
+        (
+            {"conditions": {"attr": "dimension", "key": "credit_history", "gte": 60}},
+            {
+                "conditions": [
+                    "At the root: 'gte' must be a multiple of 25 (0, 25, 50, 75 or 100): a merchant may "
+                    "learn only a coarse bracket of a sub-score."
+                ]
+            },
+        ),
+        (
+            {
+                "conditions": {
+                    "any": [
+                        {"counter": "ticket_class", "in": ["first"]},
+                        {"attr": "dimension", "key": "credit_history", "gte": 75},
+                    ]
+                }
+            },
+            {
+                "conditions": [
+                    "At the root: an 'any' may not mix online conditions with conditions checked at the "
+                    "counter: the counter's answer would tell you which online condition the person met. "
+                    "Put them in separate groups, or check both at the counter."
+                ]
+            },
+        ),
+    ],
+)
+def test_a_promotion_finer_than_a_coarse_bracket_is_refused_naming_the_field(staff, changes, errors):
+    response = staff.post(PROMOTIONS, new_promotion(**changes), format="json")
+
+    assert (response.status_code, response.json()) == (400, errors)
+    assert Promotion.objects.count() == 0
+
+
+def test_an_existing_promotion_cannot_be_moved_off_the_grid(staff, make_promotion):
+    promotion = make_promotion(min_score=650)
+
+    response = staff.patch(f"{PROMOTIONS}{promotion.pk}/", {"min_score": 660}, format="json")
+
+    assert (response.status_code, response.json()) == (400, {"min_score": [STEP_50]})
+    promotion.refresh_from_db()
+    assert promotion.min_score == 650
+
+
 def test_a_compound_condition_can_be_created(staff):
     response = staff.post(PROMOTIONS, new_promotion(min_score=650, conditions=LOUNGE), format="json")
 
@@ -141,7 +199,10 @@ def test_a_compound_condition_can_be_created(staff):
 @pytest.mark.parametrize(
     ("changes", "errors"),
     [
-        ({"min_score": 755}, {"min_score": ["The score threshold must be a multiple of 10."]}),
+        (
+            {"min_score": 755},
+            {"min_score": [STEP_50]},
+        ),
         ({"min_score": 1000}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"min_score": 10**40}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"min_score": "high"}, {"min_score": ["A valid integer is required."]}),
@@ -452,7 +513,7 @@ def test_the_lounge_counter_states_the_ticket_class(staff, make_promotion, ann):
     assert (asked["valid"], asked["reason"], asked["at_counter"]) == (
         False,
         "check_needed",
-        ["First-class ticket (checked at the counter)"],
+        ["First-class ticket (checked at the counter)", "Platinum membership (checked at the counter)"],
     )
     assert (answered["valid"], answered["status"]) == (True, "used")
 

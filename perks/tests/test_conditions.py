@@ -9,15 +9,21 @@ from hypothesis import strategies as st
 from perks.conditions import (
     Evaluation,
     Facts,
+    counter_part,
     describe,
     evaluate,
+    online_part,
     validate_conditions,
     validate_counter_facts,
 )
 
 FIRST_CLASS = {"counter": "ticket_class", "in": ["first"]}
 PLATINUM = {"attr": "membership_tier", "in": ["platinum"]}
-LOUNGE = {"any": [FIRST_CLASS, PLATINUM]}
+CREDIT_75 = {"attr": "dimension", "key": "credit_history", "gte": 75}
+PLATINUM_CARD = {"counter": "membership_tier", "in": ["platinum"]}
+# The station lounge: first class or platinum, both checked at the counter (an online
+# condition may not share an "any" with a counter check).
+LOUNGE = {"any": [FIRST_CLASS, PLATINUM_CARD]}
 PLATINUM_FACTS = Facts(membership_tier="platinum")
 STANDARD_FACTS = Facts(membership_tier="standard")
 
@@ -50,8 +56,9 @@ def test_the_empty_tree_means_no_conditions():
         LOUNGE,
         {"attr": "region", "in": ["zhejiang", "shanghai"]},
         {"attr": "identity_verified", "is": True},
-        {"attr": "dimension", "key": "credit_history", "gte": 60},
-        {"all": [PLATINUM, {"any": [FIRST_CLASS, {"attr": "identity_verified", "is": False}]}]},
+        {"attr": "dimension", "key": "credit_history", "gte": 75},
+        {"all": [PLATINUM, {"any": [FIRST_CLASS, {"counter": "membership_tier", "in": ["gold"]}]}]},
+        {"all": [{"any": [PLATINUM, {"attr": "identity_verified", "is": True}]}, FIRST_CLASS]},
     ],
 )
 def test_valid_trees_come_back_unchanged(tree):
@@ -118,7 +125,7 @@ def test_valid_trees_come_back_unchanged(tree):
         ),
         (
             {"counter": "shoe_size", "in": ["42"]},
-            "At the root: unknown counter fact 'shoe_size'; use one of: ticket_class.",
+            "At the root: unknown counter fact 'shoe_size'; use one of: ticket_class, membership_tier.",
         ),
         (
             {"any": [{"counter": "ticket_class", "in": ["cattle"]}]},
@@ -194,7 +201,8 @@ def test_each_leaf_has_words():
 
 def test_groups_read_as_and_and_or_with_brackets_around_inner_groups():
     assert describe({"all": [PLATINUM, LOUNGE]}) == (
-        "Platinum membership and (First-class ticket (checked at the counter) or Platinum membership)"
+        "Platinum membership and (First-class ticket (checked at the counter) or Platinum membership "
+        "(checked at the counter))"
     )
 
 
@@ -202,23 +210,26 @@ def test_words_follow_the_active_language():
     with translation.override("zh-hans"):
         words = [describe(PLATINUM), describe(FIRST_CLASS), describe(LOUNGE)]
 
-    assert words == ["铂金会员", "一等座车票（柜台核验）", "一等座车票（柜台核验）或铂金会员"]  # noqa: RUF001
+    assert words == ["铂金会员", "一等座车票（柜台核验）", "一等座车票（柜台核验）或铂金会员（柜台核验）"]  # noqa: RUF001
 
 
 # Evaluation: the station lounge, 650 and (first-class ticket or platinum) --------------------
 
 
-def test_lounge_online_platinum_is_met_with_nothing_left_for_the_counter():
-    assert evaluate(LOUNGE, PLATINUM_FACTS) == Evaluation(met=True, unmet=[], at_counter=[], pending={})
-
-
-def test_lounge_online_not_platinum_is_unknown_until_the_counter_sees_the_ticket():
-    assert evaluate(LOUNGE, STANDARD_FACTS) == Evaluation(
+def test_the_lounge_is_open_for_the_counter_whatever_the_persons_tier():
+    # Platinum online or not, the counter is asked the same: it never learns the online tier.
+    expected = Evaluation(
         met=None,
         unmet=[],
-        at_counter=["First-class ticket (checked at the counter)"],
-        pending=FIRST_CLASS,
+        at_counter=[
+            "First-class ticket (checked at the counter)",
+            "Platinum membership (checked at the counter)",
+        ],
+        pending=LOUNGE,
     )
+
+    assert evaluate(LOUNGE, PLATINUM_FACTS) == expected
+    assert evaluate(LOUNGE, STANDARD_FACTS) == expected
 
 
 @pytest.mark.parametrize(
@@ -231,12 +242,14 @@ def test_lounge_online_not_platinum_is_unknown_until_the_counter_sees_the_ticket
     ],
 )
 def test_lounge_at_the_counter_resolves_all_four_combinations(tier, ticket, met):
-    evaluation = evaluate(LOUNGE, Facts(membership_tier=tier), {"ticket_class": ticket})
+    evaluation = evaluate(LOUNGE, None, {"ticket_class": ticket, "membership_tier": tier})
 
     assert evaluation.met is met
     assert evaluation.at_counter == []
     assert evaluation.unmet == (
-        [] if met else ["First-class ticket (checked at the counter) or Platinum membership"]
+        []
+        if met
+        else ["First-class ticket (checked at the counter) or Platinum membership (checked at the counter)"]
     )
 
 
@@ -244,8 +257,55 @@ def test_a_claims_pending_checks_resolve_with_the_counter_facts_alone():
     pending = evaluate(LOUNGE, STANDARD_FACTS).pending
 
     assert evaluate(pending, None, {"ticket_class": "first"}).met is True
-    assert evaluate(pending, None, {"ticket_class": "business"}).met is False
+    assert evaluate(pending, None, {"ticket_class": "business", "membership_tier": "gold"}).met is False
+    assert evaluate(pending, None, {"ticket_class": "business"}).met is None
     assert evaluate(pending, None, {}).met is None
+
+
+# What the counter may learn ------------------------------------------------------------------
+
+MIXED_ANY = (
+    "an 'any' may not mix online conditions with conditions checked at the counter: the counter's "
+    "answer would tell you which online condition the person met. Put them in separate groups, or "
+    "check both at the counter."
+)
+
+
+@pytest.mark.parametrize(
+    ("tree", "where"),
+    [
+        ({"any": [FIRST_CLASS, PLATINUM]}, "the root"),
+        ({"all": [PLATINUM, {"any": [{"all": [FIRST_CLASS]}, CREDIT_75]}]}, "all[1]"),
+    ],
+)
+def test_an_any_mixing_online_and_counter_conditions_is_refused(tree, where):
+    assert messages_of(tree) == [f"At {where}: {MIXED_ANY}"]
+
+
+@pytest.mark.parametrize("gte", [1, 10, 60, 74, 99])
+def test_a_sub_score_condition_is_a_multiple_of_25(gte):
+    assert messages_of({"attr": "dimension", "key": "identity", "gte": gte}) == [
+        "At the root: 'gte' must be a multiple of 25 (0, 25, 50, 75 or 100): a merchant may learn only "
+        "a coarse bracket of a sub-score."
+    ]
+
+
+@pytest.mark.parametrize("gte", [0, 25, 50, 75, 100])
+def test_sub_score_brackets_of_25_are_accepted(gte):
+    tree = {"attr": "dimension", "key": "identity", "gte": gte}
+
+    assert validate_conditions(tree) == tree
+
+
+def test_the_counters_checks_follow_from_the_tree_alone():
+    tree = {"all": [CREDIT_75, {"any": [PLATINUM, {"attr": "region", "in": ["zhejiang"]}]}, LOUNGE]}
+
+    assert counter_part(tree) == LOUNGE
+    assert online_part(tree) == {
+        "all": [CREDIT_75, {"any": [PLATINUM, {"attr": "region", "in": ["zhejiang"]}]}]
+    }
+    assert counter_part({"all": [CREDIT_75, PLATINUM]}) == {}
+    assert online_part(LOUNGE) == {}
 
 
 def test_all_lists_every_unmet_leaf():

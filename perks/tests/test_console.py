@@ -20,6 +20,11 @@ from tests.leaks import shows
 
 pytestmark = pytest.mark.django_db
 
+STEP_50 = (
+    "min_score: must be a multiple of 50 (550, 600, 650, 700, 750 ...): a merchant may learn only which "
+    "50-point bracket a score is in."
+)
+
 SHANGHAI_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -242,7 +247,10 @@ INVALID_FORMS = [
         {"min_score": "340"}, "min_score", "Enter a score threshold from 350 to 950.", id="score-low"
     ),
     pytest.param(
-        {"min_score": "755"}, "min_score", "The score threshold must be a multiple of 10.", id="step"
+        {"min_score": "755"},
+        "min_score",
+        STEP_50,
+        id="step",
     ),
     pytest.param(
         {"starts_at": "2026-12-01T09:00", "ends_at": "2026-11-30T09:00"},
@@ -497,7 +505,7 @@ def test_the_preview_shows_the_consumers_card_and_every_condition(staff_client, 
         conditions={
             "any": [
                 {"counter": "ticket_class", "in": ["first"]},
-                {"attr": "membership_tier", "in": ["platinum"]},
+                {"counter": "membership_tier", "in": ["platinum"]},
             ]
         },
     )
@@ -507,7 +515,9 @@ def test_the_preview_shows_the_consumers_card_and_every_condition(staff_client, 
     assert 'class="perk-card perk-card--eligible"' in html
     assert "A score of 650 or more" in html
     assert "Not on the court blacklist" in html
-    assert "First-class ticket (checked at the counter) or Platinum membership" in html
+    assert (
+        "First-class ticket (checked at the counter) or Platinum membership (checked at the counter)" in html
+    )
 
 
 def test_a_live_promotion_shows_its_sell_out_forecast(staff_client, trial, ann):
@@ -780,8 +790,8 @@ LOUNGE_FORM = {
     "quantity": "",
     "unlimited": "on",
     "cond_match": "any",
-    "cond_tiers": ["platinum"],
     "cond_counter_ticket_class": ["first"],
+    "cond_counter_membership_tier": ["platinum"],
 }
 
 
@@ -799,10 +809,26 @@ def test_the_lounge_condition_is_built_from_the_form(lounge):
     assert lounge.min_score == 650
     assert lounge.conditions == {
         "any": [
-            {"attr": "membership_tier", "in": ["platinum"]},
             {"counter": "ticket_class", "in": ["first"]},
+            {"counter": "membership_tier", "in": ["platinum"]},
         ]
     }
+
+
+def test_an_online_tier_or_a_ticket_is_refused_and_says_why(staff_client):
+    # "Platinum online, or first class at the counter" would let the counter's answer tell the
+    # merchant whether the person is platinum: the builder's any may not mix the two kinds.
+    response = staff_client.post(
+        reverse("perks:console_promotion_create"),
+        form_data(**{**LOUNGE_FORM, "cond_counter_membership_tier": None, "cond_tiers": ["platinum"]}),
+    )
+
+    assert response.status_code == 200
+    assert (
+        "At the root: an &#x27;any&#x27; may not mix online conditions with conditions checked at the "
+        "counter" in field_errors(response.content.decode(), "cond_match")
+    )
+    assert Promotion.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -815,13 +841,15 @@ def test_the_lounge_condition_is_built_from_the_form(lounge):
     ],
 )
 def test_the_lounge_at_the_counter_for_each_ticket_class_and_tier(
-    staff_client, lounge, make_consumer, given_score, set_tier, tier, ticket, valid
+    staff_client, lounge, make_consumer, given_score, tier, ticket, valid
 ):
-    person = set_tier(given_score(make_consumer("traveller"), 700), tier)
+    person = given_score(make_consumer("traveller"), 700)
     claim = services.claim_create(promotion=lounge, person=person)
 
     response = staff_client.post(
-        reverse("perks:console_verify"), {"code": claim.code, "fact_ticket_class": ticket}, follow=True
+        reverse("perks:console_verify"),
+        {"code": claim.code, "fact_ticket_class": ticket, "fact_membership_tier": tier},
+        follow=True,
     )
 
     claim.refresh_from_db()
@@ -840,7 +868,7 @@ def test_the_counter_asks_for_the_ticket_class_when_it_is_open(
 
     html = response.content.decode()
     assert response.context["result"].reason == "check_needed"
-    assert response.context["needed"] == ["ticket_class"]
+    assert response.context["needed"] == ["ticket_class", "membership_tier"]
     assert "First-class ticket (checked at the counter)" in html
     assert 'name="fact_ticket_class"' in html
     assert Claim.objects.get().status == "active"

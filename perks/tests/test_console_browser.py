@@ -136,7 +136,7 @@ def test_ford_launches_a_promotion_and_honours_a_claim_at_the_counter(browser, p
     page.get_by_label("Category").select_option("try_before_buy")
     page.get_by_label("Benefit", exact=True).select_option("trial")
     page.get_by_label("Trial days").fill("2")
-    page.get_by_label("Minimum score").fill("720")
+    page.get_by_label("Minimum score").fill("700")
     page.locator("#id_cond_identity_verified").check()
     page.get_by_label("Quantity").fill("10")
     page.get_by_label("Ends").fill(local_input(timezone.now() + datetime.timedelta(days=30)))

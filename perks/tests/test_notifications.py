@@ -122,10 +122,11 @@ def test_a_band_drop_is_told_with_the_fall(scored, yesterday):
 
 
 def test_a_perk_the_new_score_reaches_is_told(scored, perk, yesterday):
-    perk("Umbrella", 600)  # reachable before and now
-    bike = perk("Hello Bike", 660)  # newly reachable
-    perk("Apartment", 700)  # still out of reach
-    person = scored(655, 662)
+    # Thresholds are multiples of 50; within the excellent band no band change is told too.
+    perk("Umbrella", 700)  # reachable before and now
+    bike = perk("Hello Bike", 750)  # newly reachable
+    perk("Apartment", 800)  # still out of reach
+    person = scored(745, 752)
 
     assert notifications_for(person=person) == [
         Notification(kind="perk_reachable", since=yesterday, promotion=bike)
@@ -133,8 +134,8 @@ def test_a_perk_the_new_score_reaches_is_told(scored, perk, yesterday):
 
 
 def test_no_perk_is_told_to_a_listed_person(scored, perk, today):
-    perk("Hello Bike", 660)
-    person = scored(655, 662)
+    perk("Hello Bike", 750)
+    person = scored(745, 752)
     BlacklistEntry.objects.create(
         person=person, court="Hangzhou Court", case_number="(2026) 1", listed_on=today
     )
@@ -151,17 +152,17 @@ def test_a_single_snapshot_tells_nothing(make_consumer):
 
 def test_notifications_read_at_most_four_queries(scored, perk, django_assert_max_num_queries):
     for number in range(12):
-        perk(f"Perk {number}", 600 + 10 * number)
+        perk(f"Perk {number}", 650 + 50 * (number % 2))
     person = scored(600, 700)
 
     with django_assert_max_num_queries(NOTIFICATION_QUERIES):
         notifications = notifications_for(person=person)
 
-    assert [note.kind for note in notifications] == ["score_up", "band_up", *["perk_reachable"] * 10]
+    assert [note.kind for note in notifications] == ["score_up", "band_up", *["perk_reachable"] * 12]
 
 
 def test_the_dashboard_shows_the_notifications_at_the_top(client, scored, perk):
-    bike = perk("Hello Bike", 660)
+    bike = perk("Hello Bike", 650)
     person = scored(640, 662)
     client.force_login(person)
 

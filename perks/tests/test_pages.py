@@ -143,7 +143,10 @@ def test_perks_page_flags_conditions_checked_at_the_counter(client, ann, make_pr
 
     card = card_of(response, "Station lounge")
     assert card["state"] == "eligible"
-    assert card["perk"].at_counter == ["First-class ticket (checked at the counter)"]
+    assert card["perk"].at_counter == [
+        "First-class ticket (checked at the counter)",
+        "Platinum membership (checked at the counter)",
+    ]
     html = response.content.decode()
     assert "Checked at the counter:" in html
     assert '<span class="perk-flag">At the counter</span> First-class ticket (checked at the counter)' in html
@@ -252,8 +255,8 @@ def test_perks_page_makes_a_fixed_number_of_queries(
     client, ann, make_promotion, django_assert_max_num_queries, count
 ):
     for number in range(count):
-        make_promotion(title=f"Perk {number}", min_score=600 + 10 * (number % 20), quantity=10)
-    make_promotion(title="Lounge", conditions={"attr": "dimension", "key": "identity", "gte": 40})
+        make_promotion(title=f"Perk {number}", min_score=600 + 50 * (number % 7), quantity=10)
+    make_promotion(title="Lounge", conditions={"attr": "dimension", "key": "identity", "gte": 50})
     client.force_login(ann)
 
     with django_assert_max_num_queries(PERKS_PAGE_QUERIES):
@@ -263,6 +266,41 @@ def test_perks_page_makes_a_fixed_number_of_queries(
 
 
 # Claiming ------------------------------------------------------------------------------------
+
+
+def test_confirmation_says_exactly_what_the_merchant_will_learn(client, ann, given_score, make_promotion):
+    given_score(ann, 760)
+    car = car_trial(make_promotion)
+    client.force_login(ann)
+
+    html = client.get(claim_url(car)).content.decode()
+
+    assert "Ford will learn that your score is 750 or more, never the number." in html
+
+
+def test_confirmation_names_the_bracket_of_the_tier_reached_and_the_conditions_met(
+    client, ann, given_score, make_promotion
+):
+    given_score(ann, 720, credit_history=80)
+    library = make_promotion(
+        min_score=550,
+        tiers=[
+            {"min_score": 700, "benefit": "Borrow with your ID"},
+            {"min_score": 800, "benefit": "No limit"},
+        ],
+        conditions={"attr": "dimension", "key": "credit_history", "gte": 75},
+    )
+    client.force_login(ann)
+
+    html = client.get(claim_url(library)).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(claim_url(library)).content.decode()
+
+    assert (
+        "Ford will learn that your score is from 700 to 799, never the number. It will also learn that "
+        "you meet this: Credit history of at least 75 out of 100." in html
+    )
+    assert "Ford 将得知你的分数在 700 到 799 分之间，但永远不会得知具体分数。" in chinese  # noqa: RUF001
 
 
 def test_confirmation_states_the_obligations_of_a_trial(client, ann, given_score, make_promotion):

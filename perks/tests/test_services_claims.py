@@ -1,10 +1,13 @@
 """perks/services.py, claims: eligibility, stock, limits, idempotency, cancel, expiry, counter, marks."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import MembershipTier
@@ -16,8 +19,9 @@ from scoring.models import Bill
 
 pytestmark = pytest.mark.django_db
 
+# The station lounge: a first-class ticket or a platinum card, both checked at the counter.
 LOUNGE = {
-    "any": [{"counter": "ticket_class", "in": ["first"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+    "any": [{"counter": "ticket_class", "in": ["first"]}, {"counter": "membership_tier", "in": ["platinum"]}]
 }
 
 
@@ -168,18 +172,28 @@ def test_unmet_conditions_are_named(make_promotion, ann):
     assert caught.value.unmet == ["Living in Zhejiang", "Gold membership or Platinum membership"]
 
 
-def test_a_lounge_claim_by_a_platinum_member_leaves_nothing_for_the_counter(make_promotion, ann, set_tier):
+def test_every_lounge_claim_keeps_the_same_counter_checks_whatever_the_persons_tier(
+    make_promotion, ann, set_tier, make_consumer, given_score
+):
+    # The counter's checks follow from the promotion alone: a platinum member online and a
+    # standard one leave the counter the same question, so it learns nothing of their tier.
+    promotion = make_promotion(min_score=650, conditions=LOUNGE, per_user_limit=1)
     set_tier(ann, MembershipTier.PLATINUM)
+    ben = given_score(make_consumer("ben"), 700)
 
-    claim = services.claim_create(promotion=make_promotion(min_score=650, conditions=LOUNGE), person=ann)
+    platinum = services.claim_create(promotion=promotion, person=ann)
+    standard = services.claim_create(promotion=promotion, person=ben)
 
-    assert claim.counter_conditions == {}
+    assert platinum.counter_conditions == standard.counter_conditions == LOUNGE
 
 
-def test_a_lounge_claim_by_a_standard_member_keeps_the_ticket_check(make_promotion, ann):
-    claim = services.claim_create(promotion=make_promotion(min_score=650, conditions=LOUNGE), person=ann)
+def test_a_claim_keeps_only_the_counter_part_of_its_conditions(make_promotion, ann, given_score):
+    given_score(ann, 700, credit_history=80)
+    tree = {"all": [{"attr": "dimension", "key": "credit_history", "gte": 75}, LOUNGE]}
 
-    assert claim.counter_conditions == {"counter": "ticket_class", "in": ["first"]}
+    claim = services.claim_create(promotion=make_promotion(conditions=tree), person=ann)
+
+    assert claim.counter_conditions == LOUNGE
 
 
 @pytest.mark.parametrize("status", ["draft", "paused", "ended"])
@@ -507,7 +521,9 @@ def test_the_lounge_counter_must_see_the_ticket_of_a_standard_member(make_promot
 
     unchecked = services.claim_verify(merchant=merchant, code=claim.code)
     second_class = services.claim_verify(
-        merchant=merchant, code=claim.code, counter_facts={"ticket_class": "second"}
+        merchant=merchant,
+        code=claim.code,
+        counter_facts={"ticket_class": "second", "membership_tier": "gold"},
     )
     first_class = services.claim_verify(
         merchant=merchant, code=claim.code, counter_facts={"ticket_class": "first"}
@@ -516,7 +532,7 @@ def test_the_lounge_counter_must_see_the_ticket_of_a_standard_member(make_promot
     assert (unchecked.valid, unchecked.reason, unchecked.at_counter) == (
         False,
         "check_needed",
-        ["First-class ticket (checked at the counter)"],
+        ["First-class ticket (checked at the counter)", "Platinum membership (checked at the counter)"],
     )
     assert (second_class.valid, second_class.reason, second_class.status) == (
         False,
@@ -531,13 +547,41 @@ def test_the_lounge_counter_must_see_the_ticket_of_a_standard_member(make_promot
     ]
 
 
-def test_the_lounge_counter_lets_a_platinum_member_in_without_a_ticket_check(
-    make_promotion, ann, set_tier, merchant
-):
-    set_tier(ann, MembershipTier.PLATINUM)
+def test_the_lounge_counter_lets_a_platinum_card_in_without_a_ticket_check(make_promotion, ann, merchant):
     claim = services.claim_create(promotion=make_promotion(conditions=LOUNGE), person=ann)
 
-    assert services.claim_verify(merchant=merchant, code=claim.code).valid is True
+    result = services.claim_verify(
+        merchant=merchant, code=claim.code, counter_facts={"membership_tier": "platinum"}
+    )
+
+    assert (result.valid, result.status) == (True, "used")
+
+
+def _query_shapes(context: CaptureQueriesContext, code: str) -> list[str]:
+    """The SQL run, with the code, the moment of the check and savepoint names masked."""
+    masks = [(r"\d{4}-\d{2}-\d{2}[ T][0-9:.]+(\+00:00)?", "<now>"), (r'"s\d+_x\d+"', "<savepoint>")]
+    shapes = []
+    for query in context.captured_queries:
+        sql = query["sql"].replace(code, "<code>")
+        for pattern, mask in masks:
+            sql = re.sub(pattern, mask, sql)
+        shapes.append(sql)
+    return shapes
+
+
+def test_an_unknown_code_and_another_merchants_code_run_the_same_queries(make_promotion, ann, other_merchant):
+    # The same statements in the same order: the counter cannot time one against the other.
+    claim = services.claim_create(promotion=make_promotion(), person=ann)
+    unknown_code = "Z" * len(claim.code)
+
+    with CaptureQueriesContext(connection) as unknown:
+        unknown_result = services.claim_verify(merchant=other_merchant, code=unknown_code)
+    with CaptureQueriesContext(connection) as foreign:
+        foreign_result = services.claim_verify(merchant=other_merchant, code=claim.code)
+
+    assert unknown_result == foreign_result == services.CounterResult(valid=False, reason="unknown")
+    assert _query_shapes(unknown, unknown_code) == _query_shapes(foreign, claim.code)
+    assert len(unknown.captured_queries) == len(foreign.captured_queries)
 
 
 def test_unknown_counter_facts_are_refused(merchant):

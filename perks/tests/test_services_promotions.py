@@ -12,6 +12,11 @@ from perks.models import BenefitType, Category, Claim, Promotion
 
 pytestmark = pytest.mark.django_db
 
+STEP_50 = (
+    "min_score: must be a multiple of 50 (550, 600, 650, 700, 750 ...): a merchant may learn only which "
+    "50-point bracket a score is in."
+)
+
 START = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 
 
@@ -64,7 +69,10 @@ def test_a_promotion_cannot_be_created_paused_or_ended(merchant):
         ({"min_score": 340}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"min_score": 960}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"min_score": 10**30}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
-        ({"min_score": 755}, {"min_score": ["The score threshold must be a multiple of 10."]}),
+        (
+            {"min_score": 755},
+            {"min_score": [STEP_50]},
+        ),
         ({"min_score": None}, {"min_score": ["Enter the score threshold."]}),
         ({"min_score": "750"}, {"min_score": ["Enter a score threshold from 350 to 950."]}),
         ({"ends_at": START}, {"ends_at": ["The end must be after the start."]}),
@@ -131,7 +139,7 @@ def test_each_invalid_field_is_refused_with_its_own_message(merchant, changes, e
     [
         ("free card", "Tiers must be a list of {min_score, benefit}."),
         (
-            [{"min_score": 740, "benefit": "Priority"}],
+            [{"min_score": 700, "benefit": "Priority"}],
             "Tier 1: min_score must be at least the promotion's threshold (750).",
         ),
         (
@@ -144,7 +152,7 @@ def test_each_invalid_field_is_refused_with_its_own_message(merchant, changes, e
         ),
         (
             [{"min_score": 805, "benefit": "A"}],
-            "Tier 1: min_score must be from 350 to 950, a multiple of 10.",
+            "Tier 1: min_score must be a multiple of 50 (550, 600, 650, 700, 750 ...).",
         ),
         ([{"min_score": 800}], "Tier 1: describe the benefit."),
         (
@@ -160,7 +168,7 @@ def test_tiers_must_ascend_from_the_threshold(merchant, tiers, message):
 
 def test_several_bad_fields_are_reported_together(merchant):
     assert refused(merchant, min_score=355, quantity=-3, ends_at=START) == {
-        "min_score": ["The score threshold must be a multiple of 10."],
+        "min_score": [STEP_50],
         "quantity": ["The quantity cannot be negative."],
         "ends_at": ["The end must be after the start."],
     }
