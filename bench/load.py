@@ -276,7 +276,7 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
             for pk, code in zip(people, sorted(codes), strict=False)
         ]
     )
-    # The verify throttle allows a counter 60 checks a minute (perks.apis.VerifyThrottle): a
+    # The verify throttle allows a counter 60 checks a minute (perks.console.apis.VerifyThrottle): a
     # merchant checking hundreds a second has that many counters, each a staff login.
     staff_needed = max(10, math.ceil(verifies_needed / 45))
     suffix = secrets.token_hex(3)

@@ -1,7 +1,7 @@
 """The refusals of the perks services, one class per reason, each with a stable code.
 
-Interfaces map them to what the person sees: the API to the statuses and codes of
-shared/api.md (see ``perks/apis.py``), the HTML pages to messages.
+Each also names the HTTP status shared/api.md gives it: the one map from refusal to status, which
+the API and the HTML pages both answer with (the pages with a message as well).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ class PerksError(Exception):
     """A claim or share refused for a reason the person can act on."""
 
     code = "error"
+    status_code = 400
     message = _("This cannot be done.")
 
     def __init__(self, message: str | None = None) -> None:
@@ -20,11 +21,13 @@ class PerksError(Exception):
 
 class NotActive(PerksError):
     code = "not_active"
+    status_code = 409
     message = _("This promotion is not running at the moment.")
 
 
 class NotEligible(PerksError):
     code = "not_eligible"
+    status_code = 403
     message = _("You do not meet this promotion's conditions yet.")
 
     def __init__(self, unmet: list[str]) -> None:
@@ -34,19 +37,23 @@ class NotEligible(PerksError):
 
 class SoldOut(PerksError):
     code = "sold_out"
+    status_code = 409
     message = _("None left: this promotion is sold out.")
 
 
 class LimitReached(PerksError):
     code = "limit_reached"
+    status_code = 409
     message = _("You have already claimed this promotion as often as it allows.")
 
 
 class IdempotencyMismatch(PerksError):
     code = "idempotency_mismatch"
+    status_code = 422
     message = _("This Idempotency-Key was already used for a different request.")
 
 
 class NotOptedIn(PerksError):
     code = "not_opted_in"
+    status_code = 403
     message = _("Opt in to scoring first.")

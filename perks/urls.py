@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import apis, views
+from .console import apis as console_apis
+from .console import views as console_views
 
 app_name = "perks"
 
@@ -17,24 +19,32 @@ consumer_urlpatterns = [
 ]
 
 console_urlpatterns = [
-    path("merchant/", views.console, name="console"),
-    path("merchant/promotions/new/", views.console_promotion_create, name="console_promotion_create"),
-    path("merchant/promotions/<int:pk>/", views.console_promotion, name="console_promotion"),
-    path("merchant/promotions/<int:pk>/edit/", views.console_promotion_edit, name="console_promotion_edit"),
+    path("merchant/", console_views.console, name="console"),
+    path("merchant/promotions/new/", console_views.console_promotion_create, name="console_promotion_create"),
+    path("merchant/promotions/<int:pk>/", console_views.console_promotion, name="console_promotion"),
+    path(
+        "merchant/promotions/<int:pk>/edit/",
+        console_views.console_promotion_edit,
+        name="console_promotion_edit",
+    ),
     path(
         "merchant/promotions/<int:pk>/status/",
-        views.console_promotion_status,
+        console_views.console_promotion_status,
         name="console_promotion_status",
     ),
-    path("merchant/promotions/<int:pk>/claims/", views.console_claims, name="console_claims"),
-    path("merchant/promotions/<int:pk>/claims.csv", views.console_claims_csv, name="console_claims_csv"),
-    path("merchant/counter/", views.console_verify, name="console_verify"),
-    path("merchant/claims/<int:pk>/", views.console_claim, name="console_claim"),
-    path("merchant/claims/<int:pk>/mark/", views.console_claim_mark, name="console_claim_mark"),
-    path("merchant/webhooks/", views.console_webhooks, name="console_webhooks"),
-    path("merchant/webhooks/<int:pk>/", views.console_webhook, name="console_webhook"),
+    path("merchant/promotions/<int:pk>/claims/", console_views.console_claims, name="console_claims"),
     path(
-        "merchant/webhooks/<int:pk>/disable/", views.console_webhook_disable, name="console_webhook_disable"
+        "merchant/promotions/<int:pk>/claims.csv", console_views.console_claims_csv, name="console_claims_csv"
+    ),
+    path("merchant/counter/", console_views.console_verify, name="console_verify"),
+    path("merchant/claims/<int:pk>/", console_views.console_claim, name="console_claim"),
+    path("merchant/claims/<int:pk>/mark/", console_views.console_claim_mark, name="console_claim_mark"),
+    path("merchant/webhooks/", console_views.console_webhooks, name="console_webhooks"),
+    path("merchant/webhooks/<int:pk>/", console_views.console_webhook, name="console_webhook"),
+    path(
+        "merchant/webhooks/<int:pk>/disable/",
+        console_views.console_webhook_disable,
+        name="console_webhook_disable",
     ),
 ]
 
@@ -49,18 +59,26 @@ api_urlpatterns = [
     path("me/shares/", apis.MySharesApi.as_view(), name="my-shares"),
     path("me/shares/<int:pk>/", apis.MyShareApi.as_view(), name="my-share"),
     path("shares/<str:token>/", apis.SharePublicApi.as_view(), name="share-public"),
-    path("merchant/promotions/", apis.MerchantPromotionsApi.as_view(), name="merchant-promotions"),
-    path("merchant/promotions/<int:pk>/", apis.MerchantPromotionApi.as_view(), name="merchant-promotion"),
+    path("merchant/promotions/", console_apis.MerchantPromotionsApi.as_view(), name="merchant-promotions"),
+    path(
+        "merchant/promotions/<int:pk>/",
+        console_apis.MerchantPromotionApi.as_view(),
+        name="merchant-promotion",
+    ),
     path(
         "merchant/promotions/<int:pk>/audience/",
-        apis.MerchantAudienceApi.as_view(),
+        console_apis.MerchantAudienceApi.as_view(),
         name="merchant-promotion-audience",
     ),
     path(
         "merchant/promotions/<int:pk>/claims/",
-        apis.MerchantPromotionClaimsApi.as_view(),
+        console_apis.MerchantPromotionClaimsApi.as_view(),
         name="merchant-promotion-claims",
     ),
-    path("merchant/claims/<int:pk>/mark/", apis.MerchantClaimMarkApi.as_view(), name="merchant-claim-mark"),
-    path("merchant/verify/", apis.MerchantVerifyApi.as_view(), name="merchant-verify"),
+    path(
+        "merchant/claims/<int:pk>/mark/",
+        console_apis.MerchantClaimMarkApi.as_view(),
+        name="merchant-claim-mark",
+    ),
+    path("merchant/verify/", console_apis.MerchantVerifyApi.as_view(), name="merchant-verify"),
 ]

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts.models import ConsumerProfile, MembershipTier, User
 from core.bands import Band
-from perks import apis, services
+from perks import services
+from perks.console import apis as console_apis
 from perks.models import BenefitType, Category, Promotion
 from scoring.models import BlacklistEntry, ScoreSnapshot, ScoringModel
 
@@ -27,7 +28,9 @@ def _fresh_throttles(monkeypatch):
     # Throttle counters live in the cache, which outlives a test's database; each test gets
     # its own in-memory one (never clearing the shared cache: under REDIS_URL that would
     # flush the Redis database the broker uses too).
-    monkeypatch.setattr(apis.VerifyThrottle, "cache", LocMemCache(f"perks-throttle-{uuid.uuid4()}", {}))
+    monkeypatch.setattr(
+        console_apis.VerifyThrottle, "cache", LocMemCache(f"perks-throttle-{uuid.uuid4()}", {})
+    )
 
 
 @pytest.fixture

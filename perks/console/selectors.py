@@ -13,8 +13,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import conditions, eligibility, selectors
-from .models import Claim, Promotion
+from .. import conditions, eligibility
+from .. import selectors as perk_selectors
+from ..models import Claim, Promotion
 
 # The console speaks the merchants' local time: days start at midnight in Shanghai.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -32,7 +33,7 @@ def today_local() -> datetime.date:
 
 def console_promotions(*, merchant_id: int) -> QuerySet[Promotion]:
     """The merchant's promotions, newest first, with claims holding a unit and claims made today."""
-    return selectors.promotions_for_merchant(merchant_id=merchant_id).annotate(
+    return perk_selectors.promotions_for_merchant(merchant_id=merchant_id).annotate(
         claims_today=Count("claims", filter=Q(claims__claimed_at__gte=day_start(today_local())))
     )
 
@@ -66,7 +67,7 @@ def perk_preview(*, promotion: Promotion, language: str) -> PerkPreview:
     tree = eligibility.effective_conditions(promotion)
     if tree:
         words.append(conditions.describe(tree))
-    perk = selectors.Perk(
+    perk = perk_selectors.Perk(
         promotion=promotion,
         eligible=True,
         points_away=0,
@@ -99,7 +100,7 @@ class PromotionOverview:
     """Everything the promotion page shows: the promotion, its audience today and its forecast."""
 
     promotion: Promotion
-    audience: selectors.Audience
+    audience: perk_selectors.Audience
     sellout: datetime.datetime | None
     claims_today: int
 
@@ -113,8 +114,8 @@ def promotion_overview(*, merchant_id: int, pk: int) -> PromotionOverview | None
     live = promotion.status in (Promotion.Status.ACTIVE, Promotion.Status.PAUSED)
     return PromotionOverview(
         promotion=promotion,
-        audience=selectors.promotion_audience(promotion=promotion),
-        sellout=selectors.sellout_forecast(promotion=promotion) if live else None,
+        audience=perk_selectors.promotion_audience(promotion=promotion),
+        sellout=perk_selectors.sellout_forecast(promotion=promotion) if live else None,
         claims_today=promotion.claims_today,
     )
 
@@ -128,7 +129,7 @@ def claims_filtered(
 ) -> QuerySet[Claim]:
     """A promotion's claims, newest first, by status and by the Shanghai day they were made
     (both ends inclusive): codes and states, no people, no scores."""
-    claims = selectors.claims_for_promotion(promotion=promotion, status=status or None)
+    claims = perk_selectors.claims_for_promotion(promotion=promotion, status=status or None)
     if date_from is not None:
         claims = claims.filter(claimed_at__gte=day_start(date_from))
     if date_to is not None:

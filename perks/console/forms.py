@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MembershipTier, Region
 
-from . import conditions, services
-from .models import BenefitType, Category, Claim, Promotion
+from .. import conditions, services
+from ..models import BenefitType, Category, Claim, Promotion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

@@ -1,0 +1,251 @@
+"""The merchant API: promotions, their audience and claims, and the counter (shared/api.md)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Merchant
+from accounts.selectors import merchant_of
+from core.api import BoundedDateTimeField
+from core.throttles import SettingsUserRateThrottle
+
+from .. import selectors, services
+from ..apis import ClaimSerializer, PerksApiView, PromotionBriefSerializer, not_found
+from ..models import BenefitType, Category, Claim, Promotion
+
+
+class IsApprovedMerchant(BasePermission):
+    message = _("Only staff of an approved merchant can do this.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return merchant_of(user=request.user) is not None
+
+
+class MerchantApiView(PerksApiView):
+    permission_classes = [IsAuthenticated, IsApprovedMerchant]
+
+    @property
+    def merchant(self) -> Merchant:
+        merchant = merchant_of(user=self.request.user)
+        assert merchant is not None  # guaranteed by IsApprovedMerchant
+        return merchant
+
+    def own_promotion(self, pk: int) -> Promotion:
+        promotion = selectors.promotion_for_merchant(merchant_id=self.merchant.pk, pk=pk)
+        if promotion is None:
+            raise not_found()
+        return promotion
+
+
+class PromotionInputSerializer(serializers.Serializer):
+    """Parses types only; the rules (ranges, transitions, condition trees) live in the services."""
+
+    title = serializers.CharField(max_length=120)
+    title_zh = serializers.CharField(max_length=120, allow_blank=True, required=False)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    description_zh = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    category = serializers.ChoiceField(choices=Category.choices)
+    benefit_type = serializers.ChoiceField(choices=BenefitType.choices)
+    trial_days = serializers.IntegerField(allow_null=True, required=False)
+    amount = serializers.DecimalField(max_digits=None, decimal_places=None, allow_null=True, required=False)
+    min_score = serializers.IntegerField()
+    conditions = serializers.JSONField(required=False)
+    tiers = serializers.JSONField(required=False)
+    regions = serializers.JSONField(required=False)
+    quantity = serializers.IntegerField(allow_null=True, required=False)
+    per_user_limit = serializers.IntegerField(required=False)
+    pickup_days = serializers.IntegerField(required=False)
+    min_account_age_days = serializers.IntegerField(required=False)
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField(allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=Promotion.Status.choices, required=False)
+
+
+class PromotionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    title_zh = serializers.CharField()
+    description = serializers.CharField()
+    description_zh = serializers.CharField()
+    category = serializers.CharField()
+    benefit_type = serializers.CharField()
+    trial_days = serializers.IntegerField(allow_null=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    min_score = serializers.IntegerField()
+    conditions = serializers.JSONField()
+    tiers = serializers.JSONField()
+    regions = serializers.JSONField()
+    quantity = serializers.IntegerField(allow_null=True)
+    remaining = serializers.IntegerField(allow_null=True)
+    per_user_limit = serializers.IntegerField()
+    pickup_days = serializers.IntegerField()
+    min_account_age_days = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField()
+    claims_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class PromotionDetailSerializer(PromotionSerializer):
+    sellout_forecast = serializers.SerializerMethodField()
+
+    def get_sellout_forecast(self, promotion: Promotion) -> str | None:
+        forecast = selectors.sellout_forecast(promotion=promotion)
+        return serializers.DateTimeField().to_representation(forecast) if forecast else None
+
+
+class MerchantPromotionsApi(MerchantApiView):
+    @extend_schema(responses={200: PromotionSerializer(many=True)}, summary="My promotions")
+    def get(self, request: Request) -> Response:
+        return self.paginate(
+            selectors.promotions_for_merchant(merchant_id=self.merchant.pk), PromotionSerializer
+        )
+
+    @extend_schema(request=PromotionInputSerializer, responses={201: PromotionDetailSerializer})
+    def post(self, request: Request) -> Response:
+        data = PromotionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        promotion = services.promotion_create(
+            merchant=self.merchant, actor=request.user, **data.validated_data
+        )
+        return Response(
+            PromotionDetailSerializer(self.own_promotion(promotion.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MerchantPromotionApi(MerchantApiView):
+    @extend_schema(responses={200: PromotionDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PromotionDetailSerializer(self.own_promotion(pk)).data)
+
+    @extend_schema(
+        request=PromotionInputSerializer(partial=True),
+        responses={200: PromotionDetailSerializer},
+        description="Change fields; a `status` moves the promotion along draft → active ⇄ paused → ended.",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        promotion = self.own_promotion(pk)
+        data = PromotionInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.promotion_update(promotion=promotion, actor=request.user, **data.validated_data)
+        return Response(PromotionDetailSerializer(self.own_promotion(pk)).data)
+
+
+class BucketSerializer(serializers.Serializer):
+    to = serializers.IntegerField(source="high")
+    count = serializers.IntegerField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so it cannot be declared as an attribute.
+        return {"from": serializers.IntegerField(source="low"), **super().get_fields()}
+
+
+class AudienceSerializer(serializers.Serializer):
+    qualifying = serializers.IntegerField(allow_null=True)
+    histogram = BucketSerializer(many=True)
+
+
+class MerchantAudienceApi(MerchantApiView):
+    @extend_schema(
+        responses={200: AudienceSerializer},
+        description="People a threshold reaches: counts under 10 are null, the rest rounded down to tens.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        audience = selectors.promotion_audience(promotion=self.own_promotion(pk))
+        return Response(AudienceSerializer(audience).data)
+
+
+class MerchantClaimSerializer(ClaimSerializer):
+    """A claim as its merchant sees it: no person, no score, and the promotion in brief."""
+
+    promotion = PromotionBriefSerializer()
+
+
+class ClaimFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Claim.Status.choices, required=False)
+
+
+class MerchantPromotionClaimsApi(MerchantApiView):
+    @extend_schema(
+        parameters=[ClaimFilterSerializer],
+        responses={200: MerchantClaimSerializer(many=True)},
+        summary="Claims on my promotion",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        promotion = self.own_promotion(pk)
+        query = ClaimFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        claims = selectors.claims_for_promotion(
+            promotion=promotion, status=query.validated_data.get("status")
+        )
+        return self.paginate(claims, MerchantClaimSerializer)
+
+
+class ClaimMarkSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (Claim.Status.RETURNED, Claim.Status.RETURNED.label),
+            (Claim.Status.CONVERTED, Claim.Status.CONVERTED.label),
+            (Claim.Status.OVERDUE, Claim.Status.OVERDUE.label),
+        ]
+    )
+
+
+class MerchantClaimMarkApi(MerchantApiView):
+    @extend_schema(request=ClaimMarkSerializer, responses={200: MerchantClaimSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        claim = selectors.claim_for_merchant(merchant_id=self.merchant.pk, pk=pk)
+        if claim is None:
+            raise not_found()
+        data = ClaimMarkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.claim_mark(merchant=self.merchant, claim=claim, status=data.validated_data["status"])
+        return Response(MerchantClaimSerializer(claim).data)
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=True)
+    counter_facts = serializers.JSONField(required=False)
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    """What the counter sees: never a person, never a score."""
+
+    valid = serializers.BooleanField()
+    status = serializers.CharField(allow_null=True)
+    promotion = PromotionBriefSerializer(allow_null=True)
+    benefit = serializers.CharField(allow_null=True)
+    due_back = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    at_counter = serializers.ListField(child=serializers.CharField())
+
+
+class VerifyThrottle(SettingsUserRateThrottle):
+    """Codes are unguessable, and this keeps it so: a counter checks at most this many a minute."""
+
+    scope = "perks_verify"
+
+
+class MerchantVerifyApi(MerchantApiView):
+    throttle_classes = [VerifyThrottle]
+
+    @extend_schema(
+        request=VerifyInputSerializer,
+        responses={200: VerifyResultSerializer},
+        description="Unknown codes and other merchants' codes both answer 200 with valid false.",
+    )
+    def post(self, request: Request) -> Response:
+        data = VerifyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.claim_verify(
+            merchant=self.merchant,
+            code=data.validated_data["code"],
+            counter_facts=data.validated_data.get("counter_facts"),
+        )
+        return Response(VerifyResultSerializer(result).data)
