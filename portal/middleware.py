@@ -1,4 +1,7 @@
-"""When the database cannot be reached: a friendly 503 page, or the API's JSON 503; never a traceback.
+"""Middleware of our own: the 503 when the database cannot be reached, and the refusal of text
+no database can hold.
+
+When the database cannot be reached: a friendly 503 page, or the API's JSON 503; never a traceback.
 
 ``DatabaseUnavailableMiddleware`` catches the error where views raise it (the usual place:
 the first query of a request is the session, the token or the view's own). ``server_error``
@@ -11,10 +14,12 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from portal.text_input import text_problem
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +73,45 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
             status=500,
         )
     return defaults.server_error(request, template_name=template_name)
+
+
+def _bad_field(data: QueryDict) -> tuple[str, str] | None:
+    for key, values in data.lists():
+        problem = text_problem(key)
+        if problem:
+            return "non_field_errors", problem
+        for value in values:
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                return key, problem
+    return None
+
+
+class TextInputMiddleware:
+    """Refuse a NUL or a lone surrogate in any query-string or form field (portal.text_input):
+    a 400 naming the field, before a view, a form or a service sees the request. JSON bodies
+    are checked by the API's parser, which reads them."""
+
+    def __init__(self, get_response: object) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = _bad_field(request.GET)
+        if found is None and request.method == "POST":
+            # Only form bodies: anything else stays unread here, for its parser (request.POST
+            # of a JSON body is empty and leaves the stream alone).
+            found = _bad_field(request.POST)
+        if found is None:
+            return self.get_response(request)  # type: ignore[operator]
+        field, problem = found
+        logger.info("text input refused path=%s field=%s", request.path, field[:100])
+        return bad_text_response(request, field=field[:100], problem=problem)
+
+
+def bad_text_response(request: HttpRequest, *, field: str, problem: str) -> HttpResponse:
+    """The 400 for text no database can hold: the API's {"field": ["message"]}, or a page."""
+    if _is_api(request):
+        return JsonResponse({field: [problem]}, status=400)
+    # Without a request context, as the 503 page: this runs before authentication.
+    html = render_to_string("bad_input.html", {"field": field, "problem": problem})
+    return HttpResponse(html, status=400)
