@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import merchant_required
 from accounts.selectors import consumer_profile
+from portal.encryption import decrypt, encrypt
 from scoring.bands import Band
 from scoring.charts import band_ranges
 from scoring.views import consumer_required
@@ -259,24 +260,35 @@ def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("perks:claim_detail", pk=pk)
 
 
-def _share_row(request: HttpRequest, share: Share, *, now: datetime.datetime) -> dict[str, object]:
+def _share_row(
+    request: HttpRequest, share: Share, *, now: datetime.datetime, new: Share | None
+) -> dict[str, object]:
     if share.revoked_at is not None:
         state = "revoked"
     elif share.expires_at <= now:
         state = "expired"
     else:
         state = "active"
-    url = request.build_absolute_uri(reverse("perks:share_public", kwargs={"token": share.token}))
+    # Only the hash of a token is kept: the link exists on the page that made it, and only there.
+    url = None
+    if new is not None and new.pk == share.pk:
+        url = request.build_absolute_uri(reverse("perks:share_public", kwargs={"token": new.token}))
     return {"share": share, "state": state, "url": url}
 
 
 @consumer_required
+@never_cache
 def shares(request: HttpRequest) -> HttpResponse:
-    """Make a link that shows my band (or score) to whoever I give it, and revoke links."""
+    """Make a link that shows my band (or score) to whoever I give it, and revoke links.
+
+    A new link is shown on the answer to the POST that made it (never cached, no redirect):
+    the token is not stored, so no later page can show it again.
+    """
     form = ShareForm(request.POST or None)
+    new = None
     if request.method == "POST" and form.is_valid():
         try:
-            share = perk_services.share_create(person=request.user, **form.cleaned_data)
+            new = perk_services.share_create(person=request.user, **form.cleaned_data)
         except NotOptedIn:
             messages.error(request, _("Opt in to scoring before you share your score."))
         except ValidationError as exc:
@@ -284,19 +296,27 @@ def shares(request: HttpRequest) -> HttpResponse:
                 for message in field_errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, _("Your link is ready. Copy it and send it to whoever you choose."))
-            return HttpResponseRedirect(f"{reverse('perks:shares')}#share-{share.pk}")
+            messages.success(
+                request,
+                _(
+                    "Your link is ready. Copy it now and send it to whoever you choose: "
+                    "it is shown only this once."
+                ),
+            )
+            form = ShareForm()
     now = timezone.now()
     profile = consumer_profile(user=request.user)
     context = {
         "form": form,
         "rows": [
-            _share_row(request, share, now=now)
+            _share_row(request, share, now=now, new=new)
             for share in perk_selectors.shares_for_person(person=request.user)
         ],
         "opted_in": profile is not None and profile.is_opted_in,
     }
-    return render(request, "perks/shares.html", context, status=400 if form.errors else 200)
+    response = render(request, "perks/shares.html", context, status=400 if form.errors else 200)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @consumer_required
@@ -604,8 +624,12 @@ def console_webhooks(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            # Shown once, on the next page, then gone from the session.
-            request.session[SECRET_SESSION_KEY] = {"endpoint": endpoint.pk, "secret": endpoint.secret}
+            # Shown once, on the next page, then gone from the session; encrypted meanwhile, as in
+            # its own table (sessions are rows in the database too).
+            request.session[SECRET_SESSION_KEY] = {
+                "endpoint": endpoint.pk,
+                "secret": encrypt(endpoint.secret),
+            }
             return redirect("perks:console_webhook", pk=endpoint.pk)
     context = {
         "form": form,
@@ -624,7 +648,7 @@ def console_webhook(request: HttpRequest, pk: int) -> HttpResponse:
     shown = request.session.pop(SECRET_SESSION_KEY, None)
     context = {
         "endpoint": endpoint,
-        "secret": shown["secret"] if shown and shown.get("endpoint") == endpoint.pk else None,
+        "secret": decrypt(shown["secret"]) if shown and shown.get("endpoint") == endpoint.pk else None,
         "deliveries": _page(request, webhooks.webhook_deliveries_for_endpoint(endpoint=endpoint)),
     }
     response = render(request, "perks/console/webhook.html", context)

@@ -22,6 +22,9 @@ if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-development-key-only-for-debugging")
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# The key of secrets stored encrypted (webhook secrets: portal/encryption.py); unset, one is
+# derived from SECRET_KEY. Set it in production so that rotating SECRET_KEY keeps them readable.
+FIELD_ENCRYPTION_KEY = env.str("DJANGO_FIELD_ENCRYPTION_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
