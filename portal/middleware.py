@@ -15,6 +15,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -100,7 +101,11 @@ class TextInputMiddleware:
         if found is None and request.method == "POST":
             # Only form bodies: anything else stays unread here, for its parser (request.POST
             # of a JSON body is empty and leaves the stream alone).
-            found = _bad_field(request.POST)
+            try:
+                found = _bad_field(request.POST)
+            except MultiPartParserError:
+                # A multipart body without a boundary, or cut short: unreadable, whoever reads it.
+                return unreadable_body_response(request)
         if found is None:
             return self.get_response(request)  # type: ignore[operator]
         field, problem = found
@@ -115,3 +120,11 @@ def bad_text_response(request: HttpRequest, *, field: str, problem: str) -> Http
     # Without a request context, as the 503 page: this runs before authentication.
     html = render_to_string("bad_input.html", {"field": field, "problem": problem})
     return HttpResponse(html, status=400)
+
+
+def unreadable_body_response(request: HttpRequest) -> HttpResponse:
+    """The 400 for a form body that cannot be parsed at all."""
+    message = _("The form data could not be read: send it again as a complete form.")
+    if _is_api(request):
+        return JsonResponse({"detail": message, "code": "parse_error"}, status=400)
+    return HttpResponse(render_to_string("bad_input.html", {"field": "", "problem": message}), status=400)

@@ -725,3 +725,15 @@ def test_a_date_filter_at_the_edge_of_the_calendar_is_refused_not_a_crash(
     assert response.status_code == 200
     if page == "claims/":
         assert response.context["form"].errors[field] == ["Choose a day from 2000-01-01 to 2999-12-31."]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/merchant/promotions/", "/merchant/promotions/new/"])
+def test_a_multipart_body_without_a_boundary_is_400_not_a_crash(client, html_world, url):
+    client.force_login(html_world["users"]["merchant"])
+    before = database_rows()
+
+    response = client.generic("POST", url, b"title=x", content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert "The form data could not be read: send it again as a complete form." in response.content.decode()
+    assert database_rows() == before
