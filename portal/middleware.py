@@ -102,6 +102,9 @@ class TextInputMiddleware:
             # Only form bodies: anything else stays unread here, for its parser (request.POST
             # of a JSON body is empty and leaves the stream alone).
             try:
+                # The raw body first, kept: a view that reads request.body (the claim API's
+                # idempotency fingerprint) still can once the form has been parsed from it.
+                request.body  # noqa: B018 - read for its side effect
                 found = _bad_field(request.POST)
             except MultiPartParserError:
                 # A multipart body without a boundary, or cut short: unreadable, whoever reads it.

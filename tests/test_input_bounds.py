@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.services import api_token_issue
 from perks import conditions
 from perks import services as perk_services
-from perks.models import Promotion
+from perks.models import Claim, Promotion
 from scoring import services as scoring_services
 from scoring.models import IngestedEvent, Partner
 
@@ -737,3 +737,19 @@ def test_a_multipart_body_without_a_boundary_is_400_not_a_crash(client, html_wor
     assert response.status_code == 400
     assert "The form data could not be read: send it again as a complete form." in response.content.decode()
     assert database_rows() == before
+
+
+def test_a_form_encoded_api_body_is_still_readable_by_the_view_after_the_text_check(client, html_world):
+    # The claim API fingerprints the raw body for its idempotency key, after the check read the form.
+    client.force_login(html_world["users"]["consumer"])
+    Claim.objects.all().delete()
+
+    response = client.generic(
+        "POST",
+        f"/api/v1/perks/{html_world['promotion']}/claim/",
+        b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nfine\r\n--b--\r\n',
+        content_type="multipart/form-data; boundary=b",
+        HTTP_IDEMPOTENCY_KEY="abcdefghijklmnopqrst",
+    )
+
+    assert response.status_code == 201
