@@ -88,6 +88,9 @@ def _bad_field(data: QueryDict) -> tuple[str, str] | None:
     return None
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 class TextInputMiddleware:
     """Refuse a NUL or a lone surrogate in any query-string or form field (portal.text_input):
     a 400 naming the field, before a view, a form or a service sees the request. JSON bodies
@@ -98,9 +101,9 @@ class TextInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         found = _bad_field(request.GET)
-        if found is None and request.method == "POST":
-            # Only form bodies: anything else stays unread here, for its parser (request.POST
-            # of a JSON body is empty and leaves the stream alone).
+        if found is None and request.method == "POST" and request.content_type in FORM_TYPES:
+            # Only form bodies: anything else stays unread here, for its own parser (the API's
+            # JSON parser checks its text, and answers 413 for a body too large).
             try:
                 # The raw body first, kept: a view that reads request.body (the claim API's
                 # idempotency fingerprint) still can once the form has been parsed from it.
