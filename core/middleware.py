@@ -1,4 +1,5 @@
-"""The portal's middleware: no cache keeps a person's pages, and a 503 when the database is down.
+"""The portal's middleware: no cache keeps a person's pages, the refusal of text no database can
+hold, and a 503 when the database is down.
 
 ``PrivateResponseMiddleware`` marks every response to a signed-in request ``private, no-store``.
 
@@ -17,11 +18,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from core.text_input import text_problem
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +99,63 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
             status=500,
         )
     return defaults.server_error(request, template_name=template_name)
+
+
+def _bad_field(data: QueryDict) -> tuple[str, str] | None:
+    for key, values in data.lists():
+        problem = text_problem(key)
+        if problem:
+            return "non_field_errors", problem
+        for value in values:
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                return key, problem
+    return None
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class TextInputMiddleware:
+    """Refuse a NUL or a lone surrogate in any query-string or form field (core.text_input):
+    a 400 naming the field, before a view, a form or a service sees the request. JSON bodies
+    are checked by the API's parser, which reads them."""
+
+    def __init__(self, get_response: object) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = _bad_field(request.GET)
+        if found is None and request.method == "POST" and request.content_type in FORM_TYPES:
+            # Only form bodies: anything else stays unread here, for its own parser (the API's
+            # JSON parser checks its text, and answers 413 for a body too large).
+            try:
+                # The raw body first, kept: a view that reads request.body (the claim API's
+                # idempotency fingerprint) still can once the form has been parsed from it.
+                request.body  # noqa: B018 - read for its side effect
+                found = _bad_field(request.POST)
+            except MultiPartParserError:
+                # A multipart body without a boundary, or cut short: unreadable, whoever reads it.
+                return unreadable_body_response(request)
+        if found is None:
+            return self.get_response(request)  # type: ignore[operator]
+        field, problem = found
+        logger.info("text input refused path=%s field=%s", request.path, field[:100])
+        return bad_text_response(request, field=field[:100], problem=problem)
+
+
+def bad_text_response(request: HttpRequest, *, field: str, problem: str) -> HttpResponse:
+    """The 400 for text no database can hold: the API's {"field": ["message"]}, or a page."""
+    if _is_api(request):
+        return JsonResponse({field: [problem]}, status=400)
+    # Without a request context, as the 503 page: this runs before authentication.
+    html = render_to_string("bad_input.html", {"field": field, "problem": problem})
+    return HttpResponse(html, status=400)
+
+
+def unreadable_body_response(request: HttpRequest) -> HttpResponse:
+    """The 400 for a form body that cannot be parsed at all."""
+    message = _("The form data could not be read: send it again as a complete form.")
+    if _is_api(request):
+        return JsonResponse({"detail": message, "code": "parse_error"}, status=400)
+    return HttpResponse(render_to_string("bad_input.html", {"field": "", "problem": message}), status=400)

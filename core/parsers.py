@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
+from core.text_input import bad_text
+
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -23,7 +25,8 @@ class RequestTooLarge(exceptions.APIException):
 
 class BoundedJSONParser(JSONParser):
     """JSON of at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (DRF reads the body as a stream, past
-    Django's own check), and nesting too deep for the parser is a 400: never a 500."""
+    Django's own check), and nesting too deep for the parser is a 400: never a 500. Text no
+    database can hold (core.text_input) is a 400 naming its field."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
         request = (parser_context or {}).get("request")
@@ -36,6 +39,13 @@ class BoundedJSONParser(JSONParser):
             if length > limit:
                 raise RequestTooLarge()
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from exc
+        # NUL and lone surrogates, anywhere in the document, before any serializer or service
+        # sees it: a 400 naming the field, and nothing written.
+        found = bad_text(data)
+        if found is not None:
+            field, problem = found
+            raise exceptions.ValidationError({field: [problem]})
+        return data

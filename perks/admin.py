@@ -97,8 +97,8 @@ class ShareAdmin(PortalModelAdmin):
     list_filter = ["show"]
     search_fields = ["person__username"]
     list_select_related = ["person"]
-    # The token is a bearer secret: never shown, not even to platform staff.
-    exclude = ["token"]
+    # Only the token's hash is stored; even that stays out of sight (and out of lookups).
+    exclude = ["token_hash"]
     readonly_fields = ["person", "show", "expires_at", "revoked_at", "created_at", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -206,12 +206,19 @@ class ShareInputSerializer(serializers.Serializer):
 
 
 class ShareSerializer(serializers.Serializer):
+    """A share as listed: its token is not kept (only its hash), so no link either."""
+
     id = serializers.IntegerField()
-    token = serializers.CharField()
-    url = serializers.SerializerMethodField()
     show = serializers.CharField()
     expires_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class NewShareSerializer(ShareSerializer):
+    """A share just made: its token and link, shown this once."""
+
+    token = serializers.CharField()
+    url = serializers.SerializerMethodField()
 
     def get_url(self, share: Share) -> str:
         path = reverse("api:share-public", kwargs={"token": share.token})
@@ -243,7 +250,7 @@ class MySharesApi(PerksApiView):
 
     @extend_schema(
         request=ShareInputSerializer,
-        responses={201: ShareSerializer, 403: OpenApiResponse(ERROR_BODY, description="not_opted_in")},
+        responses={201: NewShareSerializer, 403: OpenApiResponse(ERROR_BODY, description="not_opted_in")},
         summary="Share my band or score",
     )
     def post(self, request: Request) -> Response:
@@ -253,9 +260,11 @@ class MySharesApi(PerksApiView):
             share = services.share_create(person=request.user, **data.validated_data)
         except PerksError as exc:
             raise _domain_error(exc) from exc
-        return Response(
-            ShareSerializer(share, context={"request": request}).data, status=status.HTTP_201_CREATED
+        response = Response(
+            NewShareSerializer(share, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+        response["Cache-Control"] = "private, no-store"  # the token is shown this once
+        return response
 
 
 class MyShareApi(PerksApiView):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Merchant
+from core.encryption import EncryptedTextField
 
 User = settings.AUTH_USER_MODEL
 
@@ -209,7 +210,9 @@ class Share(models.Model):
         SCORE = "score", _("Score and band")
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shares")
-    token = models.CharField(max_length=43, unique=True)
+    # Only the SHA-256 of the link's token (core.keys.key_hash, as API tokens): a copy of the
+    # database opens no share. The token itself is on ``share.token`` once, when made.
+    token_hash = models.CharField(max_length=64, unique=True)
     show = models.CharField(max_length=5, choices=Show.choices, default=Show.BAND)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -248,9 +251,10 @@ class WebhookEndpoint(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=120, blank=True)
-    # The HMAC key. It must be kept as written (a hash could not sign), so it is shown once at
-    # creation and never again: not in the console, not in the admin.
-    secret = models.CharField(max_length=80)
+    # The HMAC key. It must be read back to sign (a hash could not), so it is stored encrypted
+    # (core/encryption.py), shown once at creation and never again: not in the console, not
+    # in the admin.
+    secret = EncryptedTextField()
     is_active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

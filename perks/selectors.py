@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
 from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
+from core.keys import key_hash
 from scoring.models import BlacklistEntry, Identity, ScoreSnapshot
 
 from . import conditions, eligibility
@@ -329,7 +330,9 @@ def share_public(*, token: str) -> PublicShare | None:
     if not isinstance(token, str) or not token or len(token) > 64:
         return None
     share = (
-        Share.objects.filter(token=token, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        Share.objects.filter(
+            token_hash=key_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
         .select_related("person__consumer")
         .first()
     )
@@ -378,7 +381,7 @@ def share_card(*, token: str) -> ShareCard | None:
     if shared is None:
         return None
     row = (
-        Share.objects.filter(token=token)
+        Share.objects.filter(token_hash=key_hash(token))
         .values("person__first_name", "person__username", "expires_at")
         .first()
     )

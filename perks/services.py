@@ -25,6 +25,7 @@ from accounts.models import ConsumerProfile, Merchant, Region, User
 from core import outbox
 from core.audit import audit_record
 from core.bands import SCORE_MAX, SCORE_MIN
+from core.keys import key_hash
 from scoring.models import Bill, BillKind
 
 from . import conditions, eligibility, selectors, webhooks
@@ -901,7 +902,8 @@ def claims_expire(*, now: datetime.datetime | None = None, batch_size: int = 100
 
 @transaction.atomic
 def share_create(*, person: User, show: str, expires_in_days: int) -> Share:
-    """A revocable link showing the person's band (or score) to whoever holds it, for 1-365 days."""
+    """A revocable link showing the person's band (or score) to whoever holds it, for 1-365 days
+    (its token on ``share.token``, here only: the database keeps its hash)."""
     errors: dict[str, list[str]] = {}
     if show not in Share.Show.values:
         _errors_add(errors, "show", _("Choose band or score."))
@@ -912,12 +914,15 @@ def share_create(*, person: User, show: str, expires_in_days: int) -> Share:
     profile = ConsumerProfile.objects.filter(user=person).first()
     if profile is None or not profile.is_opted_in or profile.score is None:
         raise NotOptedIn()
+    token = secrets.token_urlsafe(32)
     share = Share.objects.create(
         person=person,
         show=show,
-        token=secrets.token_urlsafe(32),
+        token_hash=key_hash(token),
         expires_at=timezone.now() + datetime.timedelta(days=expires_in_days),
     )
+    # Only the hash is stored: the token travels on the returned object, for the owner to see once.
+    share.token = token
     logger.info("share created share=%s person=%s show=%s", share.pk, person.pk, show)
     return share
 

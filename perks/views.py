@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -249,42 +249,61 @@ def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("perks:claim_detail", pk=pk)
 
 
-def _share_row(request: HttpRequest, share: Share, *, now: datetime.datetime) -> dict[str, object]:
+def _share_row(
+    request: HttpRequest, share: Share, *, now: datetime.datetime, new: Share | None
+) -> dict[str, object]:
     if share.revoked_at is not None:
         state = "revoked"
     elif share.expires_at <= now:
         state = "expired"
     else:
         state = "active"
-    url = request.build_absolute_uri(reverse("perks:share_public", kwargs={"token": share.token}))
+    # Only the hash of a token is kept: the link exists on the page that made it, and only there.
+    url = None
+    if new is not None and new.pk == share.pk:
+        url = request.build_absolute_uri(reverse("perks:share_public", kwargs={"token": new.token}))
     return {"share": share, "state": state, "url": url}
 
 
 @consumer_required
+@never_cache
 def shares(request: HttpRequest) -> HttpResponse:
-    """Make a link that shows my band (or score) to whoever I give it, and revoke links."""
+    """Make a link that shows my band (or score) to whoever I give it, and revoke links.
+
+    A new link is shown on the answer to the POST that made it (never cached, no redirect):
+    the token is not stored, so no later page can show it again.
+    """
     form = ShareForm(request.POST or None)
+    new = None
     if request.method == "POST" and form.is_valid():
         try:
-            share = perk_services.share_create(person=request.user, **form.cleaned_data)
+            new = perk_services.share_create(person=request.user, **form.cleaned_data)
         except NotOptedIn:
             messages.error(request, _("Opt in to scoring before you share your score."))
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(request, _("Your link is ready. Copy it and send it to whoever you choose."))
-            return HttpResponseRedirect(f"{reverse('perks:shares')}#share-{share.pk}")
+            messages.success(
+                request,
+                _(
+                    "Your link is ready. Copy it now and send it to whoever you choose: "
+                    "it is shown only this once."
+                ),
+            )
+            form = ShareForm()
     now = timezone.now()
     profile = consumer_profile(user=request.user)
     context = {
         "form": form,
         "rows": [
-            _share_row(request, share, now=now)
+            _share_row(request, share, now=now, new=new)
             for share in perk_selectors.shares_for_person(person=request.user)
         ],
         "opted_in": profile is not None and profile.is_opted_in,
     }
-    return render(request, "perks/shares.html", context, status=400 if form.errors else 200)
+    response = render(request, "perks/shares.html", context, status=400 if form.errors else 200)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @consumer_required

@@ -34,7 +34,14 @@ Any 2xx answer within TIMEOUT_SECONDS delivers; anything else (another status, a
 a timeout, a refused connection) is a failed attempt, retried after BACKOFF_BASE_SECONDS,
 doubling each time, until MAX_ATTEMPTS have failed: the delivery is then failed for good.
 A delivered or failed delivery is never sent again, and an attempt not yet due is skipped,
-so a task the broker hands out twice sends nothing twice. A retry lost with the broker (Celery
+so a task the broker hands out twice sends nothing twice.
+
+The host is resolved once per attempt and every address it resolves to is checked (public
+only, the IPv4 inside NAT64, 6to4, Teredo and IPv4-mapped forms included); the connection
+goes to exactly a checked address, the host name kept for TLS (SNI and the certificate) and
+the Host header, so a DNS answer that changes between the check and the connection (a
+rebinding attack) reaches nothing. The delivery log shows "Could not connect." for every
+failure short of an HTTP answer; the cause is logged for us only. A retry lost with the broker (Celery
 publishes retries itself, not through the outbox) is queued again by ``perks.requeue_webhooks``.
 """
 
@@ -48,10 +55,9 @@ import json
 import logging
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
@@ -144,11 +150,48 @@ def payload_for(*, claim: Claim, event: str, event_id: str, at: datetime.datetim
 # Endpoints ----------------------------------------------------------------------------------
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# IPv6 prefixes that carry an IPv4 address which routers translate to or tunnel towards, so the
+# IPv4 address decides where the packet lands: 64:ff9b::/96 is the well-known NAT64 prefix
+# (RFC 6052), ::/96 the deprecated IPv4-compatible form (some stacks still route it).
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Local-use NAT64 (RFC 8215): whatever it embeds, it reaches a network of the operator's own.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped, IPv4-compatible, NAT64, 6to4
+    and Teredo (its server and its client)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    embedded = []
+    if address.ipv4_mapped is not None:
+        embedded.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        embedded.append(address.sixtofour)
+    if address.teredo is not None:
+        embedded.extend(address.teredo)
+    if address in NAT64 or address in IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return embedded
+
+
+def address_is_public(address: IPAddress) -> bool:
+    """Whether a delivery may connect to this address: a global one, and so is every IPv4
+    address it embeds (ipaddress calls NAT64 and 6to4 of 127.0.0.1 global)."""
+    if isinstance(address, ipaddress.IPv6Address) and address in NAT64_LOCAL_USE:
+        return False
+    return address.is_global and all(inner.is_global for inner in _embedded_ipv4(address))
+
+
 def _is_public_address(host: str) -> bool:
     try:
-        return ipaddress.ip_address(host).is_global
+        address = ipaddress.ip_address(host)
     except ValueError:
         return True  # a name, not an address: checked when resolved at delivery
+    return address_is_public(address)
 
 
 def validate_url(url: object) -> str:
@@ -334,58 +377,122 @@ class Attempt:
         return self.response_code is not None and 200 <= self.response_code < 300 and not self.error
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer, not a delivery: following it could carry the event elsewhere.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+# Kept in English in the log, like every recorded error. The merchant sees only this: the
+# exact cause (refused, reset, no route, a non-public address) would let an endpoint's owner
+# map which ports answer on hosts we can reach. The worker's log keeps the detail.
+COULD_NOT_CONNECT = "Could not connect."
 
 
-def _destination_problem(url: str) -> str:
-    """Why this address must not be contacted now, or "" (public addresses only, unless DEBUG)."""
-    if settings.DEBUG:
-        return ""
+class _Refused(Exception):
+    """The destination must not be contacted."""
+
+
+def _destination(url: str) -> list[IPAddress]:
+    """The addresses a delivery to this URL may connect to: the host's, resolved once here and
+    each checked (public addresses only, unless DEBUG), or _Refused if any is not."""
     parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
-        return f"cannot resolve host: {exc}"
+        raise _Refused(f"cannot resolve host: {exc}") from exc
+    addresses = []
     for info in infos:
-        address = str(info[4][0])
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            return f"refused: {parts.hostname} resolves to a non-public address"
-    return ""
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        # One non-public answer refuses them all: a rebinding server mixes one in with public ones.
+        if not settings.DEBUG and not address_is_public(address):
+            raise _Refused(f"{host} resolves to a non-public address {address}")
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise _Refused(f"{host} has no address")
+    return addresses
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """An HTTP connection to one checked address: the URL's host goes only into the Host header."""
+
+    def __init__(self, host: str, port: int | None, *, address: IPAddress, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._create_connection = _connect_to(address)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS: the certificate is verified for the URL's host (SNI and hostname check
+    use ``self.host``), while the socket goes to the checked address, never to a new lookup."""
+
+    def __init__(self, host: str, port: int | None, *, address: IPAddress, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._create_connection = _connect_to(address)
+
+
+def _connect_to(address: IPAddress) -> Any:
+    def create_connection(
+        host_port: tuple[str, int], timeout: float, source_address: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((str(address), host_port[1]), timeout, source_address)
+
+    return create_connection
 
 
 def _post(*, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Attempt:
-    problem = _destination_problem(endpoint.url)
-    if problem:
-        return Attempt(response_code=None, error=problem)
+    try:
+        addresses = _destination(endpoint.url)
+    except _Refused as exc:
+        logger.warning("webhook refused delivery=%s endpoint=%s reason=%s", delivery.pk, endpoint.pk, exc)
+        return Attempt(response_code=None, error=COULD_NOT_CONNECT)
     body = body_for(delivery.payload)
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked by validate_url
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Portal-Event": delivery.event,
-            "X-Portal-Delivery": str(delivery.event_id),
-            "X-Portal-Timestamp": timestamp,
-            "X-Portal-Signature": signature_for(secret=endpoint.secret, timestamp=timestamp, body=body),
-        },
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Portal-Event": delivery.event,
+        "X-Portal-Delivery": str(delivery.event_id),
+        "X-Portal-Timestamp": timestamp,
+        "X-Portal-Signature": signature_for(secret=endpoint.secret, timestamp=timestamp, body=body),
+    }
+    parts = urllib.parse.urlsplit(endpoint.url)
+    pinned = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedConnection
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    # Each checked address in turn until one accepts the connection (a host with IPv6 and IPv4
+    # may answer on one only); once connected, the event is sent there and nowhere else.
+    for address in addresses:
+        connection = pinned(parts.hostname or "", parts.port, address=address, timeout=TIMEOUT_SECONDS)
+        try:
+            try:
+                connection.connect()
+            except (OSError, ValueError) as exc:
+                _log_failure(delivery=delivery, endpoint=endpoint, address=address, exc=exc)
+                continue
+            try:
+                # A redirect is an answer, not a delivery: http.client never follows one.
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read(65536)
+            except (http.client.HTTPException, OSError, ValueError) as exc:
+                _log_failure(delivery=delivery, endpoint=endpoint, address=address, exc=exc)
+                return Attempt(response_code=None, error=COULD_NOT_CONNECT)
+            ok = 200 <= response.status < 300
+            return Attempt(response_code=response.status, error="" if ok else f"HTTP {response.status}")
+        finally:
+            connection.close()
+    return Attempt(response_code=None, error=COULD_NOT_CONNECT)
+
+
+def _log_failure(
+    *, delivery: WebhookDelivery, endpoint: WebhookEndpoint, address: IPAddress, exc: Exception
+) -> None:
+    # The detail stays in the worker's log, for us; the merchant sees COULD_NOT_CONNECT.
+    logger.warning(
+        "webhook attempt failed delivery=%s endpoint=%s address=%s error=%r",
+        delivery.pk,
+        endpoint.pk,
+        address,
+        exc,
     )
-    opener = urllib.request.build_opener(_NoRedirects)
-    try:
-        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            response.read(65536)
-            return Attempt(response_code=response.status, error="")
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return Attempt(response_code=exc.code, error=f"HTTP {exc.code}")
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return Attempt(response_code=None, error=f"{type(exc).__name__}: {reason}"[:500])
 
 
 def webhook_deliver(*, delivery_id: int) -> int | None:

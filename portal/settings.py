@@ -22,6 +22,9 @@ if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-development-key-only-for-debugging")
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# The key of secrets stored encrypted (webhook secrets: core/encryption.py); unset, one is
+# derived from SECRET_KEY. Set it in production so that rotating SECRET_KEY keeps them readable.
+FIELD_ENCRYPTION_KEY = env.str("DJANGO_FIELD_ENCRYPTION_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before any view or form reads a field: a NUL or a lone surrogate is a 400 (core/text_input.py).
+    "core.middleware.TextInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

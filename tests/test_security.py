@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -708,3 +709,55 @@ def test_production_serves_the_api_as_json_only():
     framework = production_settings("REST_FRAMEWORK")["REST_FRAMEWORK"]
 
     assert framework["DEFAULT_RENDERER_CLASSES"] == ["rest_framework.renderers.JSONRenderer"]
+
+
+# --- Secrets at rest (issue 12, item 12) ----------------------------------------------------------
+
+
+def every_stored_text() -> list[str]:
+    """Every value in every table as stored (raw SQL: no field decodes it), the way a copy of the
+    database would show it."""
+    texts = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - our table names
+            texts.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
+    return texts
+
+
+def test_the_database_holds_no_token_that_opens_a_share(make_consumer):
+    client = token_client(make_consumer("ann"))
+    created = client.post("/api/v1/me/shares/", {"show": "band", "expires_in_days": 7}, format="json").json()
+    stored = every_stored_text()
+    anonymous = APIClient()
+
+    opened_by_stored = [
+        value
+        for value in stored
+        if re.fullmatch(r"[A-Za-z0-9_-]{20,}", value)
+        and anonymous.get(f"/api/v1/shares/{value}/").status_code == 200
+    ]
+
+    assert anonymous.get(f"/api/v1/shares/{created['token']}/").status_code == 200
+    assert not any(created["token"] in value for value in stored)
+    assert opened_by_stored == []
+
+
+def test_the_database_holds_no_webhook_secret_in_clear(make_merchant_staff, settings):
+    from perks import webhooks
+
+    staff = make_merchant_staff("ford")
+    endpoint = webhooks.webhook_endpoint_create(
+        merchant=staff.merchant_staff.merchant, url="https://hooks.ford.example/claims", actor=staff
+    )
+    secret = endpoint.secret
+    secret_body = secret.removeprefix(webhooks.SECRET_PREFIX)
+
+    stored = every_stored_text()
+
+    assert secret.startswith("whsec_") and len(secret_body) == 43
+    assert not any(secret_body in value for value in stored)
+    assert (
+        webhooks.webhook_endpoint_for_merchant(merchant_id=endpoint.merchant_id, pk=endpoint.pk).secret
+        == secret
+    )

@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MembershipTier, Region
+from core.text_input import bad_text
 
 from .. import conditions, services
 from ..models import BenefitType, Category, Claim, Promotion
@@ -259,6 +260,13 @@ class PromotionForm(forms.Form):
                 )
             except RecursionError:
                 self.add_error("conditions_json", _("This JSON is nested too deeply."))
+            else:
+                # The form's text passed TextInputMiddleware, but a JSON escape (\u0000, \ud800)
+                # only becomes a character here: the same check as the API's JSON parser.
+                found = bad_text(data["conditions"])
+                if found is not None:
+                    data.pop("conditions")
+                    self.add_error("conditions_json", found[1])
         else:
             data["conditions"] = builder
         return data
@@ -466,6 +474,10 @@ class ClaimMarkForm(forms.Form):
     status = forms.ChoiceField(choices=[(status, status) for status in services.MARKS])
 
 
+FILTER_FIRST_DAY = datetime.date(2000, 1, 1)
+FILTER_LAST_DAY = datetime.date(2999, 12, 31)
+
+
 class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *Claim.Status.choices], required=False, label=_("Status")
@@ -477,6 +489,16 @@ class ClaimFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # A day at the edge of the calendar (0001-01-01, 9999-12-31) overflows once turned into
+        # the instants that bound it; no claim lies outside these years anyway.
+        for field in ("date_from", "date_to"):
+            day = data.get(field)
+            if day is not None and not FILTER_FIRST_DAY <= day <= FILTER_LAST_DAY:
+                self.add_error(
+                    field,
+                    _("Choose a day from %(first)s to %(last)s.")
+                    % {"first": FILTER_FIRST_DAY.isoformat(), "last": FILTER_LAST_DAY.isoformat()},
+                )
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("The last day must not be before the first."))
         return data

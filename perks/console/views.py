@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import merchant_required
+from core.encryption import decrypt, encrypt
 
 from .. import selectors as perk_selectors
 from .. import services as perk_services
@@ -305,8 +306,12 @@ def console_webhooks(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            # Shown once, on the next page, then gone from the session.
-            request.session[SECRET_SESSION_KEY] = {"endpoint": endpoint.pk, "secret": endpoint.secret}
+            # Shown once, on the next page, then gone from the session; encrypted meanwhile, as in
+            # its own table (sessions are rows in the database too).
+            request.session[SECRET_SESSION_KEY] = {
+                "endpoint": endpoint.pk,
+                "secret": encrypt(endpoint.secret),
+            }
             return redirect("perks:console_webhook", pk=endpoint.pk)
     context = {
         "form": form,
@@ -325,7 +330,7 @@ def console_webhook(request: HttpRequest, pk: int) -> HttpResponse:
     shown = request.session.pop(SECRET_SESSION_KEY, None)
     context = {
         "endpoint": endpoint,
-        "secret": shown["secret"] if shown and shown.get("endpoint") == endpoint.pk else None,
+        "secret": decrypt(shown["secret"]) if shown and shown.get("endpoint") == endpoint.pk else None,
         "deliveries": _page(request, webhooks.webhook_deliveries_for_endpoint(endpoint=endpoint)),
     }
     response = render(request, "perks/console/webhook.html", context)

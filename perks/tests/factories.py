@@ -11,6 +11,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, Merchant, User
+from core.keys import key_hash
 from perks.models import BenefitType, Category, Claim, Promotion, Share
 
 
@@ -87,3 +88,11 @@ class ShareFactory(factory.django.DjangoModelFactory):
     token = factory.Sequence(lambda n: f"token-{n:037d}")
     show = Share.Show.BAND
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class: type[Share], *args: object, **kwargs: object) -> Share:
+        # As share_create does: the hash is stored, the token rides on the object.
+        token = str(kwargs.pop("token"))
+        share = super()._create(model_class, *args, token_hash=key_hash(token), **kwargs)
+        share.token = token
+        return share

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
 from accounts.services import api_token_issue
+from core.keys import key_hash
 from perks import services
 from perks.models import Claim, Promotion, Share
 
@@ -292,9 +293,12 @@ def test_sharing_answers_201_with_a_link(api_as, ann):
     assert response.status_code == 201
     share = Share.objects.get()
     body = response.json()
-    assert (body["id"], body["token"], body["show"]) == (share.pk, share.token, "band")
-    assert body["url"] == f"http://testserver/api/v1/shares/{share.token}/"
-    assert len(share.token) == 43
+    assert (body["id"], body["show"]) == (share.pk, "band")
+    assert body["url"] == f"http://testserver/api/v1/shares/{body['token']}/"
+    assert len(body["token"]) == 43
+    # Only the token's hash is kept: the answer is its one showing, and is not cached.
+    assert share.token_hash == key_hash(body["token"])
+    assert response["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize(
@@ -413,6 +417,7 @@ def test_my_shares_are_listed(api_as, ann):
     body = api_as(ann).get("/api/v1/me/shares/").json()
 
     assert [item["id"] for item in body["results"]] == [share.pk]
+    assert "token" not in body["results"][0]  # not kept, so never listed
 
 
 # Malformed input ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""perks/migrations/0004: existing promotions brought onto the coarse grid, never granting more."""
+"""perks/migrations/0005: existing promotions brought onto the coarse grid, never granting more."""
 
 import importlib
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.keys import key_hash
 from perks import services
 from perks.demo import LOUNGE
 from perks.models import BenefitType, Category, Claim, CounterCheck, Promotion, Share
@@ -616,10 +617,16 @@ def test_claim_pages_make_a_fixed_number_of_queries(
 
 
 def share_link(client, *, show: str = Share.Show.BAND, days: int = 30) -> Share:
+    """Make a link on the page; the token is read from the answer, its only showing."""
     response = client.post(SHARES_URL, {"show": show, "expires_in_days": days})
     share = Share.objects.latest("pk")
-    assert response.status_code == 302
-    assert response.url == f"{SHARES_URL}#share-{share.pk}"
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    (share.token,) = re.findall(
+        rf'id="share-url-{share.pk}" type="text" value="http://testserver/s/([A-Za-z0-9_-]+)/"',
+        response.content.decode(),
+    )
+    assert share.token_hash == key_hash(share.token)
     return share
 
 
@@ -640,7 +647,8 @@ def test_share_the_band_and_the_public_page_shows_name_band_and_date_but_no_scor
     response = client.get(public_url(share))
 
     assert share.show == Share.Show.BAND
-    assert f"http://testserver{public_url(share)}" in listing
+    assert public_url(share) not in listing  # shown once, when made: only its hash is kept
+    assert "The link was shown once, when it was made." in listing
     assert response.status_code == 200
     html = response.content.decode()
     assert "Verified by Credit Life" in html

@@ -7,7 +7,9 @@ thread on 127.0.0.1 (a random port), allowed as an endpoint because these tests 
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -230,7 +232,7 @@ def test_the_next_attempt_after_a_failure_can_deliver(endpoint, receiver, trial,
     )
 
 
-def test_a_slow_receiver_times_out_as_a_failed_attempt(endpoint, receiver, trial, ann, monkeypatch):
+def test_a_slow_receiver_times_out_as_a_failed_attempt(endpoint, receiver, trial, ann, monkeypatch, caplog):
     monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)
     receiver.delay = 1.0
     services.claim_create(promotion=trial, person=ann)
@@ -242,7 +244,8 @@ def test_a_slow_receiver_times_out_as_a_failed_attempt(endpoint, receiver, trial
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     assert delivery.response_code is None
-    assert "timed out" in delivery.last_error
+    assert delivery.last_error == "Could not connect."  # the merchant is told no more
+    assert "timed out" in caplog.text  # the worker's log keeps the cause
 
 
 def test_a_redirect_is_not_followed(endpoint, receiver, trial, ann):
@@ -269,7 +272,7 @@ def test_a_non_public_address_is_refused_without_debug(endpoint, receiver, trial
 
     delivery.refresh_from_db()
     assert receiver.requests == []
-    assert delivery.last_error == "refused: 127.0.0.1 resolves to a non-public address"
+    assert delivery.last_error == "Could not connect."
 
 
 def test_a_disabled_endpoint_gets_nothing_more(endpoint, receiver, trial, ann, merchant_owner):
@@ -474,3 +477,171 @@ def test_a_merchant_has_at_most_five_active_endpoints(merchant, merchant_owner):
 
     assert too_many.value.message_dict == {"url": ["At most 5 active endpoints: disable one first."]}
     assert WebhookEndpoint.objects.count() == webhooks.MAX_ACTIVE_ENDPOINTS
+
+
+# Where a delivery may connect (issue 12, item 7) ------------------------------------------------
+
+
+class ConnectionCounter:
+    """A real TCP server on 127.0.0.1 that counts the connections it accepts (TLS or not)."""
+
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.05)
+        self.port = self.server.getsockname()[1]
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                connection, _address = self.server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=5)
+        self.server.close()
+
+
+@pytest.fixture
+def loopback_listener() -> Iterator[ConnectionCounter]:
+    counter = ConnectionCounter()
+    try:
+        yield counter
+    finally:
+        counter.close()
+
+
+def resolver_answering(monkeypatch, host: str, *answers: str) -> list[str]:
+    """The system resolver, except that ``host`` resolves to each answer in turn (the last one
+    from then on), as a rebinding DNS server would; returns the list of lookups made of it."""
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name != host:
+            return real(name, port, *args, **kwargs)
+        address = answers[min(len(lookups), len(answers) - 1)]
+        lookups.append(address)
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sockaddr = (address, port or 443, 0, 0) if family == socket.AF_INET6 else (address, port or 443)
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+@pytest.fixture
+def named_endpoint(settings, loopback_listener, merchant, merchant_owner) -> WebhookEndpoint:
+    settings.DEBUG = False
+    url = f"https://hooks.rebind.example:{loopback_listener.port}/claims"
+    return webhooks.webhook_endpoint_create(merchant=merchant, url=url, actor=merchant_owner)
+
+
+def test_a_name_rebound_to_loopback_after_the_check_is_never_connected_to(
+    named_endpoint, loopback_listener, trial, ann, monkeypatch
+):
+    # Checked once (a public address), then every later lookup answers 127.0.0.1.
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.5)
+    lookups = resolver_answering(monkeypatch, "hooks.rebind.example", "1.1.1.1", "127.0.0.1")
+    services.claim_create(promotion=trial, person=ann)
+    delivery = WebhookDelivery.objects.get()
+
+    with pytest.raises(Retry):
+        tasks.deliver_webhook(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert loopback_listener.accepted == 0
+    assert lookups == ["1.1.1.1"]  # resolved once: the address checked is the address dialled
+    assert (delivery.status, delivery.response_code, delivery.last_error) == (
+        "pending",
+        None,
+        "Could not connect.",
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "169.254.169.254",
+        "10.0.0.8",
+        "::1",
+        "::ffff:127.0.0.1",  # IPv4-mapped
+        "::127.0.0.1",  # IPv4-compatible (deprecated, still routed by some stacks)
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::a9fe:a9fe",  # local-use NAT64
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_a_name_resolving_to_a_non_public_or_embedded_address_is_refused_without_connecting(
+    named_endpoint, loopback_listener, trial, ann, monkeypatch, address
+):
+    resolver_answering(monkeypatch, "hooks.rebind.example", address)
+    services.claim_create(promotion=trial, person=ann)
+    delivery = WebhookDelivery.objects.get()
+
+    with pytest.raises(Retry):
+        tasks.deliver_webhook(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert loopback_listener.accepted == 0
+    assert (delivery.status, delivery.response_code, delivery.last_error) == (
+        "pending",
+        None,
+        "Could not connect.",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[64:ff9b::7f00:1]/hooks",
+        "https://[64:ff9b::a9fe:a9fe]/hooks",
+        "https://[2002:7f00:1::1]/hooks",
+        "https://[2002:a9fe:a9fe::1]/hooks",
+        "https://[::127.0.0.1]/hooks",
+        "https://[::ffff:169.254.169.254]/hooks",
+    ],
+)
+def test_an_endpoint_at_an_address_embedding_a_non_public_ipv4_is_refused(merchant, merchant_owner, url):
+    with pytest.raises(ValidationError) as refused:
+        webhooks.webhook_endpoint_create(merchant=merchant, url=url, actor=merchant_owner)
+
+    assert refused.value.message_dict == {"url": ["Use an address on the public internet."]}
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("address", ["1.1.1.1", "2606:4700::1111", "64:ff9b::101:101", "2002:101:101::1"])
+def test_public_addresses_and_their_embeddings_are_allowed(address):
+    assert webhooks.address_is_public(ipaddress.ip_address(address)) is True
+
+
+def test_the_merchant_sees_no_connection_detail_only_the_server_log_does(
+    endpoint, receiver, trial, ann, caplog
+):
+    # A closed port on loopback: the raw error ("Connection refused") is a port-scan oracle.
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=f"http://127.0.0.1:{port}/hooks")
+    services.claim_create(promotion=trial, person=ann)
+    delivery = WebhookDelivery.objects.get()
+
+    with caplog.at_level("WARNING", logger="perks.webhooks"), pytest.raises(Retry):
+        tasks.deliver_webhook(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.response_code, delivery.last_error) == (None, "Could not connect.")
+    assert "refused" in caplog.text.lower()
