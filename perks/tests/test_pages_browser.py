@@ -47,6 +47,8 @@ def sign_in(page, live_server, *, username: str) -> None:
 
 
 def assert_fits_the_phone(page) -> None:
+    # Measured once the page has loaded: mid-navigation there is no document element to measure.
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 
 

@@ -3,6 +3,10 @@
 ``from scoring import services; services.score_recompute(...)`` is how callers use them.
 """
 
+from .bills import (
+    bill_overdue_issue,
+    bill_overdue_settle,
+)
 from .disputes import (
     DISPUTE_ANSWER_DAYS,
     dispute_accept,
@@ -48,6 +52,8 @@ __all__ = [
     "RUN_DEADLINE",
     "SNAPSHOT_UPDATE_FIELDS",
     "SnapshotRow",
+    "bill_overdue_issue",
+    "bill_overdue_settle",
     "blacklist_entry_lift",
     "consumer_opt_in",
     "consumer_opt_out",
