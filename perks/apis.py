@@ -26,12 +26,12 @@ from core.api import DomainError
 from core.parsers import BoundedJSONParser
 from core.throttles import NewAccountClaimThrottle
 
-from . import selectors, services
+from . import presentation, selectors, services
 from .exceptions import (
     NotEligible,
     PerksError,
 )
-from .models import Promotion, Share
+from .models import Claim, Promotion, Share
 
 
 def _domain_error(exc: PerksError) -> DomainError:
@@ -103,6 +103,8 @@ class CounterCheckSerializer(serializers.Serializer):
 
 
 class ClaimSerializer(serializers.Serializer):
+    """A claim with its state as perks.presentation shows it everywhere."""
+
     id = serializers.IntegerField()
     code = serializers.CharField()
     status = serializers.CharField()
@@ -113,6 +115,11 @@ class ClaimSerializer(serializers.Serializer):
     verified_at = serializers.DateTimeField(allow_null=True)
     due_back = serializers.DateField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance: Claim) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["status"] = presentation.claim_status(instance).value
+        return data
 
 
 class MyClaimSerializer(ClaimSerializer):

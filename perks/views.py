@@ -19,7 +19,7 @@ from core.forms import form_errors_add
 from core.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
 from scoring.charts import band_ranges
 
-from . import conditions, eligibility
+from . import conditions, eligibility, presentation
 from . import selectors as perk_selectors
 from . import services as perk_services
 from .exceptions import NotEligible, NotOptedIn, PerksError
@@ -182,9 +182,7 @@ def _benefit_words(claim: Claim) -> str:
 
 
 def _claim_row(claim: Claim, *, now: datetime.datetime) -> dict[str, object]:
-    # An unused claim past its pickup deadline is expired even before the nightly sweep marks it.
-    lapsed = claim.status == Claim.Status.ACTIVE and claim.pickup_deadline <= now
-    status = Claim.Status.EXPIRED if lapsed else Claim.Status(claim.status)
+    status = presentation.claim_status(claim, now=now)
     return {
         "claim": claim,
         "benefit": _benefit_words(claim),
@@ -192,7 +190,7 @@ def _claim_row(claim: Claim, *, now: datetime.datetime) -> dict[str, object]:
         "status": status.value,
         "status_label": status.label,
         "tone": CLAIM_STATUS_TONES[status],
-        "can_cancel": claim.status == Claim.Status.ACTIVE and not lapsed,
+        "can_cancel": status == Claim.Status.ACTIVE,
         "is_trial": claim.promotion.benefit_type == BenefitType.TRIAL,
         "checks": list(claim.counter_checks.all()),
         # What the counter still checks before honouring it (fixed when the claim was made).

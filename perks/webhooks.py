@@ -73,6 +73,7 @@ from accounts.models import Merchant
 from core import outbox
 from core.audit import audit_record
 
+from . import presentation
 from .models import Claim, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -124,24 +125,21 @@ def _moment(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
 
 
+MOMENTS = ("claimed_at", "pickup_deadline", "verified_at", "closed_at")
+
+
 def payload_for(*, claim: Claim, event: str, event_id: str, at: datetime.datetime) -> dict[str, Any]:
     """What an endpoint hears about a claim: the merchant API's view of it, no person, no score."""
+    shown = presentation.merchant_claim(claim, now=at)
     return {
         "id": event_id,
         "type": str(event),
         "created_at": _moment(at),
         "data": {
             "claim": {
-                "id": claim.pk,
-                "code": claim.code,
-                "status": claim.status,
-                "promotion": {"id": claim.promotion_id, "title": claim.promotion.title},
-                "benefit": claim.benefit,
-                "claimed_at": _moment(claim.claimed_at),
-                "pickup_deadline": _moment(claim.pickup_deadline),
-                "verified_at": _moment(claim.verified_at),
+                **shown,
+                **{field: _moment(shown[field]) for field in MOMENTS},
                 "due_back": claim.due_back.isoformat() if claim.due_back else None,
-                "closed_at": _moment(claim.closed_at),
             }
         },
     }

@@ -1,5 +1,7 @@
 """The merchant API: promotions, their audience and claims, and the counter (shared/api.md)."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -13,7 +15,7 @@ from accounts.selectors import merchant_of
 from core.api import BoundedDateTimeField
 from core.throttles import SettingsUserRateThrottle
 
-from .. import selectors, services
+from .. import presentation, selectors, services
 from ..apis import ClaimSerializer, PerksApiView, PromotionBriefSerializer, not_found
 from ..models import BenefitType, Category, Claim, Promotion
 
@@ -162,9 +164,12 @@ class MerchantAudienceApi(MerchantApiView):
 
 
 class MerchantClaimSerializer(ClaimSerializer):
-    """A claim as its merchant sees it: no person, no score, and the promotion in brief."""
+    """A claim as its merchant sees it (perks.presentation): no person, no score."""
 
     promotion = PromotionBriefSerializer()
+
+    def to_representation(self, instance: Claim) -> dict[str, Any]:
+        return serializers.Serializer.to_representation(self, presentation.merchant_claim(instance))
 
 
 class ClaimFilterSerializer(serializers.Serializer):

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import merchant_required
 from core.encryption import decrypt, encrypt
 
+from .. import presentation, webhooks
 from .. import selectors as perk_selectors
 from .. import services as perk_services
-from .. import webhooks
 from ..models import Claim, Promotion
 from . import apis, charts, selectors
 from .forms import (
@@ -203,9 +203,8 @@ def console_claims_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for claim in claims.iterator(chunk_size=1000):
-        values = [getattr(claim, column) for column in CSV_COLUMNS]
-        values[CSV_COLUMNS.index("claimed_at")] = timezone.localtime(claim.claimed_at)
-        writer.writerow([_csv_cell(value) for value in values])
+        shown = presentation.merchant_claim(claim)
+        writer.writerow([_csv_cell(shown[column]) for column in CSV_COLUMNS])
     return response
 
 
