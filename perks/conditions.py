@@ -49,6 +49,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MembershipTier, Region
+from scoring.dimensions import DIMENSION_NAMES
 from scoring.engine import DIMENSIONS
 
 MAX_DEPTH = 5
@@ -93,13 +94,6 @@ TIER_WORDS = {
     MembershipTier.STANDARD: _("Standard membership"),
     MembershipTier.GOLD: _("Gold membership"),
     MembershipTier.PLATINUM: _("Platinum membership"),
-}
-DIMENSION_WORDS = {
-    "credit_history": _("Credit history of at least %(gte)s out of 100"),
-    "fulfilment_capacity": _("Fulfilment capacity of at least %(gte)s out of 100"),
-    "behaviour": _("Behaviour and preferences of at least %(gte)s out of 100"),
-    "identity": _("Identity and characteristics of at least %(gte)s out of 100"),
-    "connections": _("Connections of at least %(gte)s out of 100"),
 }
 ATTRS = ("membership_tier", "region", "identity_verified", "dimension")
 ATTR_VALUES: dict[str, tuple[str, ...]] = {
@@ -327,7 +321,10 @@ def describe(node: Tree) -> str:
             if node["is"]
             else gettext("No verified real-name identity")
         )
-    return str(DIMENSION_WORDS[node["key"]]) % {"gte": node["gte"]}
+    return gettext("%(dimension)s of at least %(gte)s out of 100") % {
+        "dimension": DIMENSION_NAMES[node["key"]],
+        "gte": node["gte"],
+    }
 
 
 def _describe_child(node: Tree) -> str:

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import consumer_required
@@ -21,34 +20,11 @@ from core.forms import form_errors_add
 from core.throttles import OptInThrottle, address_limit_wait, throttled_page
 
 from . import charts, engine, selectors, services
+from .dimensions import DIMENSION_NAMES, DIMENSION_SUMMARIES
 from .forms import DisputeForm, OptInForm, WhatIfForm
 from .models import Bill, Education, ScoreSnapshot
 
 HISTORY_DAYS = 365
-
-# The names and plain-words summaries of the five dimensions, in engine.DIMENSIONS order.
-DIMENSION_TEXTS: dict[str, tuple[str, str]] = {
-    "credit_history": (
-        gettext_lazy("Credit history"),
-        gettext_lazy("Bills, credit lines, utilities and fines paid on time."),
-    ),
-    "fulfilment_capacity": (
-        gettext_lazy("Fulfilment capacity"),
-        gettext_lazy("Your ability to pay: balances, rentals kept up, your credit line."),
-    ),
-    "behaviour": (
-        gettext_lazy("Behaviour and preferences"),
-        gettext_lazy("How actively you use your account: purchases and active days."),
-    ),
-    "identity": (
-        gettext_lazy("Identity and characteristics"),
-        gettext_lazy("Verified name and contact details, a stable address."),
-    ),
-    "connections": (
-        gettext_lazy("Connections"),
-        gettext_lazy("Your confirmed contacts. Nobody loses points because of their friends."),
-    ),
-}
 
 
 def _is_opted_in(profile: ConsumerProfile | None) -> bool:
@@ -175,7 +151,7 @@ def _dimensions(snapshot: ScoreSnapshot, bar_chart: charts.BarChart) -> list[dic
     weights = snapshot.model.parameters.get("weights", {})
     rows = []
     for key, bar in zip(engine.DIMENSIONS, bar_chart.bars, strict=True):
-        name, summary = DIMENSION_TEXTS[key]
+        name, summary = DIMENSION_NAMES[key], DIMENSION_SUMMARIES[key]
         score = getattr(snapshot, key)
         rows.append(
             {

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MembershipTier, Region
 from core.text_input import bad_text
+from scoring.dimensions import DIMENSION_CHOICES
 
 from .. import conditions, services
 from ..models import BenefitType, Category, Claim, Promotion
@@ -27,13 +28,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 SCORE_ATTRS = {"min": 350, "max": 950, "step": 50, "inputmode": "numeric"}
 
-DIMENSION_CHOICES = [
-    ("credit_history", _("Credit history")),
-    ("fulfilment_capacity", _("Fulfilment capacity")),
-    ("behaviour", _("Behaviour and preferences")),
-    ("identity", _("Identity and characteristics")),
-    ("connections", _("Connections")),
-]
 MATCH_CHOICES = [
     ("all", _("All of the conditions below")),
     ("any", _("Any one of the conditions below")),
