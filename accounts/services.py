@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import keys
+from core.audit import audit_record
 
 from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
 
@@ -73,8 +74,6 @@ def merchant_apply(
 @transaction.atomic
 def merchant_approve(*, merchant: Merchant, actor: User | None = None) -> Merchant:
     """Let a pending merchant's staff into the console."""
-    from core.audit import audit_record
-
     previous = merchant.status
     merchant.status = Merchant.Status.APPROVED
     merchant.approved_at = timezone.now()
@@ -90,8 +89,6 @@ def merchant_approve(*, merchant: Merchant, actor: User | None = None) -> Mercha
 
 @transaction.atomic
 def merchant_reject(*, merchant: Merchant, actor: User | None = None) -> Merchant:
-    from core.audit import audit_record
-
     previous = merchant.status
     merchant.status = Merchant.Status.REJECTED
     merchant.save(update_fields=["status", "updated_at"])
@@ -146,8 +143,6 @@ def api_tokens_issue_bulk(*, user_ids: Sequence[int]) -> list[str]:
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     """Stop a token working at once; revoking it again changes nothing."""
-    from core.audit import audit_record
-
     now = timezone.now()
     still_valid = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True)
     if not still_valid.update(revoked_at=now, updated_at=now):

@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
+from . import services, webhooks
+
 
 @shared_task(name="perks.expire_claims", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def expire_claims() -> None:
     """Hourly: expire claims not picked up in time and put their units back in stock."""
-    from . import services
-
     services.claims_expire()
 
 
@@ -22,8 +22,6 @@ def expire_claims() -> None:
 )
 def deliver_webhook(self, delivery_id: int) -> None:
     """Send one webhook delivery; after a failed attempt, retry with exponential backoff."""
-    from . import webhooks
-
     retry_in = webhooks.webhook_deliver(delivery_id=delivery_id)
     if retry_in is not None:
         raise self.retry(countdown=retry_in)
@@ -32,6 +30,4 @@ def deliver_webhook(self, delivery_id: int) -> None:
 @shared_task(name="perks.requeue_webhooks", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def requeue_webhooks() -> None:
     """Every few minutes: queue again the webhook deliveries whose retry was lost with the broker."""
-    from . import webhooks
-
     webhooks.webhook_deliveries_requeue()

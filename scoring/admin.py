@@ -26,6 +26,7 @@ from .models import (
     ScoreSnapshot,
     ScoringModel,
 )
+from .selectors import validate_parameters
 
 PERSON_SEARCH = ["person__username", "person__email"]
 
@@ -152,8 +153,6 @@ class ScoringModelAdmin(PortalModelAdmin):
         return [*self.readonly_fields, "version", "parameters"] if obj else self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: ScoringModel, form: object, change: bool) -> None:
-        from .selectors import validate_parameters
-
         validate_parameters(obj.parameters)
         super().save_model(request, obj, form, change)
 

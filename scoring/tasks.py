@@ -6,11 +6,11 @@ from celery import shared_task
 
 from accounts.models import User
 
+from . import services
+
 
 @shared_task(name="scoring.recompute_person", acks_late=True, ignore_result=True)
 def recompute_person(person_id: int, as_of: str) -> None:
-    from . import services
-
     person = User.objects.filter(pk=person_id, consumer__is_opted_in=True).first()
     if person is None:
         return  # opted out (or deleted) since the task was queued: nothing to score
@@ -26,8 +26,6 @@ def recompute_person(person_id: int, as_of: str) -> None:
     max_retries=3,
 )
 def recompute_chunk(self, chunk_id: int) -> None:
-    from . import services
-
     try:
         services.recompute_chunk_run(chunk_id=chunk_id)
     except Exception as exc:
@@ -39,13 +37,9 @@ def recompute_chunk(self, chunk_id: int) -> None:
 
 @shared_task(name="scoring.recompute_nightly", acks_late=True, ignore_result=True)
 def recompute_nightly(as_of: str | None = None) -> None:
-    from . import services
-
     services.recompute_run_start(as_of=datetime.date.fromisoformat(as_of) if as_of else services.today())
 
 
 @shared_task(name="scoring.recompute_sweep", acks_late=True, ignore_result=True)
 def recompute_sweep() -> None:
-    from . import services
-
     services.recompute_sweep()

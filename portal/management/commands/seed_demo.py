@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from accounts.models import MembershipTier, Region, User
+from perks import demo as perks_demo
 from scoring import demo as scoring_demo
 from scoring import services as scoring_services
 from scoring.models import ScoringModel
@@ -112,8 +113,6 @@ class Command(BaseCommand):
 
     def _perks(self, *, merchants: dict) -> None:
         """Promotions and claims arrive with the perks app's demo data."""
-        from perks import demo as perks_demo
-
         promotions = perks_demo.promotions_ensure(merchants=merchants)
         claims = perks_demo.claims_ensure(promotions=promotions)
         self.stdout.write(f"Perks live: {len(promotions)}; demo claims added: {claims}")
