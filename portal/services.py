@@ -19,6 +19,20 @@ ERASED_CONTACT = "(erased)"
 def account_delete(*, user: User, password: str) -> int:
     """Delete a consumer's login and everything about them, once they re-enter their password.
 
+    Returns how many claims were anonymised (see ``account_erase``). Refusals change nothing.
+    """
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        raise ValidationError(_("This account no longer exists."))
+    if not isinstance(password, str) or not password or not locked.check_password(password):
+        raise ValidationError({"password": [_("That is not your password. Nothing was deleted.")]})
+    return account_erase(user=locked, actor=locked)
+
+
+@transaction.atomic
+def account_erase(*, user: User, actor: User) -> int:
+    """Erase a consumer: the login and everything about them, at their request or by platform staff.
+
     Merchants keep their claims, anonymised (no person, no idempotency key); everything else
     of the person goes with the login (score, history, signals, listings, disputes, shares).
     Returns how many claims were anonymised. Refusals change nothing.
@@ -26,15 +40,13 @@ def account_delete(*, user: User, password: str) -> int:
     locked = User.objects.select_for_update().filter(pk=user.pk).first()
     if locked is None:
         raise ValidationError(_("This account no longer exists."))
-    if not isinstance(password, str) or not password or not locked.check_password(password):
-        raise ValidationError({"password": [_("That is not your password. Nothing was deleted.")]})
     if locked.is_staff or locked.is_superuser or MerchantStaff.objects.filter(user=locked).exists():
         raise ValidationError(_("Only a consumer account can be deleted here; ask the platform team."))
     anonymised = Claim.objects.filter(person=locked).update(
         person=None, idempotency_key=None, request_fingerprint="", updated_at=timezone.now()
     )
     audit_record(
-        actor=locked,
+        actor=actor,
         action="account.delete",
         target=locked,
         changes={"claims_anonymised": anonymised},

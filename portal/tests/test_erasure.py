@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from perks import services as perk_services
 from perks.models import BenefitType, Category, Promotion
 from portal import services
@@ -235,3 +235,38 @@ def test_deleting_an_account_deletes_its_tokens(make_consumer):
 
     # then
     assert ApiToken.objects.count() == 0
+
+
+def test_staff_deleting_the_person_in_the_admin_leaves_no_table_naming_them(
+    admin_client, person_with_everything
+):
+    # when
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "erase_consumers", "_selected_action": [person_with_everything.pk]},
+    )
+
+    # then: the same erasure as the person's own deletion, the admin's own log included
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=person_with_everything.pk).exists()
+    left = [
+        (model, field, fragment)
+        for model, field, value in every_text_value()
+        for fragment in (USERNAME, EMAIL, DISPUTE_SIGNAL, DISPUTE_REASON, COURT_CASE, IDEMPOTENCY_KEY)
+        if fragment.lower() in value.lower()
+    ]
+    assert left == []
+
+
+def test_the_admins_delete_page_erases_a_consumer_too(admin_client, make_consumer):
+    # given: a person the delete page can delete, who signed in once
+    bo = make_consumer("bo-admin-delete", opted_in=False)
+    AccessLog.objects.create(username=bo.username, ip_address=ADDRESS, user_agent=BROWSER)
+
+    # when
+    response = admin_client.post(reverse("admin:accounts_user_delete", args=[bo.pk]), {"post": "yes"})
+
+    # then: gone, and so is the sign-in record naming them
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=bo.pk).exists()
+    assert not AccessLog.objects.filter(username=bo.username).exists()
