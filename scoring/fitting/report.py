@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 
-from ..bands import BAND_LOWER_BOUNDS, SCORE_MAX, Band
+from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, Band
 
 N_CALIBRATION_GROUPS = 10
 

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..bands import SCORE_BASE, SCORE_MAX, SCORE_MIN
+from core.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN
+from core.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN
 from scoring.fitting import (
     ASCENDING,
     CATEGORICAL,
