@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from core.bands import SCORE_MAX, SCORE_MIN
+
 from .scorecard import Table, bin_indexes
 
 # 50-point score buckets: 350-399, 400-449, ..., 900-950 (the lower bound of each bucket but the first).
