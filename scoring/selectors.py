@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Min, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
+from core.bands import SCORE_MAX, SCORE_MIN, Band
 
 from .engine import BlacklistStatus, Features, Scorecard, ScoreResult, simulate, validate_parameters
 from .models import (
@@ -21,9 +22,11 @@ from .models import (
     CreditLine,
     Dispute,
     Identity,
+    ModelMonitoring,
     Purchase,
     ScoreSnapshot,
     ScoringModel,
+    ShadowScore,
 )
 
 # Negative records older than this stop counting (China's credit-reporting regulation).
@@ -330,3 +333,87 @@ def disputes_of(*, person: User, limit: int = DASHBOARD_DISPUTES) -> list[Disput
     """The person's latest disputes with the listing each is about, newest first."""
     disputes = Dispute.objects.filter(person=person).select_related("blacklist_entry")
     return list(disputes.order_by("-created_at", "-id")[:limit])
+
+
+# --- Scoring models: the shadow report and the nightly watch ------------------------------------
+
+# Every threshold a promotion can have (domain.md: multiples of 50), so the report covers each
+# live promotion's score condition.
+SHADOW_THRESHOLDS = tuple(range(SCORE_MIN, SCORE_MAX + 1, 50))
+
+
+def shadow_report(*, model: ScoringModel, as_of: datetime.date | None = None) -> dict | None:
+    """What a challenger in shadow would change on its latest night (or ``as_of``): how many people
+    would change band and in which direction, and how many would clear each score threshold.
+
+    Two aggregate queries; scores of individuals never leave the database.
+    """
+    nights = ShadowScore.objects.filter(model=model)
+    if as_of is None:
+        as_of = nights.aggregate(latest=Max("as_of"))["latest"]
+    if as_of is None:
+        return None
+    live = ScoreSnapshot.objects.filter(person_id=OuterRef("person_id"), as_of=as_of)
+    pairs = (
+        nights.filter(as_of=as_of)
+        .annotate(live_band=Subquery(live.values("band")[:1]), live_score=Subquery(live.values("score")[:1]))
+        .exclude(live_band__isnull=True)
+    )
+    moves = list(pairs.values("live_band", "band").order_by().annotate(people=Count("id")))
+    order = {band: index for index, band in enumerate(Band.values)}
+    up = sum(m["people"] for m in moves if order[m["band"]] > order[m["live_band"]])
+    down = sum(m["people"] for m in moves if order[m["band"]] < order[m["live_band"]])
+    people = sum(m["people"] for m in moves)
+    audiences = pairs.aggregate(
+        **{f"live_{t}": Count("id", filter=Q(live_score__gte=t)) for t in SHADOW_THRESHOLDS},
+        **{f"shadow_{t}": Count("id", filter=Q(score__gte=t)) for t in SHADOW_THRESHOLDS},
+    )
+    return {
+        "as_of": as_of,
+        "people": people,
+        "unchanged": people - up - down,
+        "up": up,
+        "down": down,
+        "moves": sorted(
+            (
+                {"from": m["live_band"], "to": m["band"], "people": m["people"]}
+                for m in moves
+                if m["live_band"] != m["band"]
+            ),
+            key=lambda m: (order[m["from"]], order[m["to"]]),
+        ),
+        "thresholds": [
+            {
+                "min_score": t,
+                "live": audiences[f"live_{t}"],
+                "shadow": audiences[f"shadow_{t}"],
+                "change": audiences[f"shadow_{t}"] - audiences[f"live_{t}"],
+            }
+            for t in SHADOW_THRESHOLDS
+        ],
+    }
+
+
+def model_monitoring_history(*, model: ScoringModel, limit: int = 60) -> list[ModelMonitoring]:
+    """The nightly watch's figures for a model, newest night first."""
+    return list(
+        ModelMonitoring.objects.filter(model=model).select_related("run").order_by("-run__as_of")[:limit]
+    )
+
+
+def score_model_change(*, snapshot: ScoreSnapshot, days: int = 30) -> ScoringModel | None:
+    """The model that scored the person before, when the current score is a new model's (within
+    ``days`` of their last score by another model): people are told the model changed, not only
+    that their score moved."""
+    previous = (
+        ScoreSnapshot.objects.filter(
+            person_id=snapshot.person_id,
+            as_of__lt=snapshot.as_of,
+            as_of__gte=snapshot.as_of - datetime.timedelta(days=days),
+        )
+        .exclude(model_id=snapshot.model_id)
+        .select_related("model")
+        .order_by("-as_of")
+        .first()
+    )
+    return None if previous is None else previous.model

@@ -23,6 +23,7 @@ from .models import (
     scoring_model_validate,
     shadow_runs_done,
 )
+from .monitoring import chunk_histograms, monitoring_record
 from .partners import (
     PARTNER_KEY_PREFIX_BYTES,
     partner_key_issue,
@@ -59,12 +60,14 @@ __all__ = [
     "SNAPSHOT_UPDATE_FIELDS",
     "SnapshotRow",
     "blacklist_entry_lift",
+    "chunk_histograms",
     "consumer_opt_in",
     "consumer_opt_out",
     "dispute_accept",
     "dispute_create",
     "dispute_reject",
     "events_ingest",
+    "monitoring_record",
     "partner_key_issue",
     "partner_key_revoke",
     "recompute_chunk_fail",
