@@ -12,7 +12,15 @@ from django.utils import timezone
 from accounts.models import ConsumerProfile, User
 from core.bands import SCORE_MAX, SCORE_MIN, Band
 
-from .engine import BlacklistStatus, Features, Scorecard, ScoreResult, simulate, validate_parameters
+from .engine import (
+    SCORED_FEATURES,
+    BlacklistStatus,
+    Features,
+    Scorecard,
+    ScoreResult,
+    simulate,
+    validate_parameters,
+)
 from .models import (
     Balance,
     Bill,
@@ -417,3 +425,45 @@ def score_model_change(*, snapshot: ScoreSnapshot, days: int = 30) -> ScoringMod
         .first()
     )
     return None if previous is None else previous.model
+
+
+# --- The fit's reads ------------------------------------------------------------------------------
+# Stand-ins with the signatures of the point-in-time reader and the outcome selector (issue 14,
+# sections 1-2, built in parallel): at merge those replace these two. Until then the features are
+# today's reader's at a past date (a bill paid after T still counts as paid at T, a record that
+# arrived after T is visible) and the outcome is read from the bills and listings as stored.
+
+OUTCOME_DAYS_PAST_DUE = 60
+
+
+def features_table(*, person_ids: Iterable[int], as_of: datetime.date) -> dict[str, list]:
+    """Every given person's features on a date as columns: ``person_id`` and one per scored feature."""
+    features = features_for_people(person_ids=person_ids, as_of=as_of)
+    table: dict[str, list] = {"person_id": list(features)}
+    for name in SCORED_FEATURES:
+        table[name] = [getattr(person, name) for person in features.values()]
+    return table
+
+
+def outcomes(*, person_ids: Iterable[int], as_of: datetime.date, window_months: int = 12) -> dict[int, int]:
+    """1 for each person who went bad within the window after ``as_of``, else 0.
+
+    Bad: a non-rent bill due in the window reached 60 days past due (paid more than 60 days late,
+    or still unpaid 60 days after its due date), or a court listing started in the window.
+    """
+    ids = list(person_ids)
+    end = months_before(as_of, -window_months)
+    late = Q(paid_on__gt=F("due_on") + datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)) | Q(
+        paid_on__isnull=True, due_on__lt=end - datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)
+    )
+    bad = set(
+        Bill.objects.filter(late, person_id__in=ids, due_on__gt=as_of, due_on__lte=end)
+        .exclude(kind=BillKind.RENT)
+        .values_list("person_id", flat=True)
+    )
+    bad |= set(
+        BlacklistEntry.objects.filter(person_id__in=ids, listed_on__gt=as_of, listed_on__lte=end)
+        .exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
+        .values_list("person_id", flat=True)
+    )
+    return {person_id: int(person_id in bad) for person_id in ids}

@@ -15,9 +15,11 @@ from .ingestion import (
 )
 from .models import (
     SHADOW_RUNS_REQUIRED,
+    observation_dates,
     scoring_model_activate,
     scoring_model_approve,
     scoring_model_create,
+    scoring_model_fit,
     scoring_model_retire,
     scoring_model_shadow,
     scoring_model_validate,
@@ -68,6 +70,7 @@ __all__ = [
     "dispute_reject",
     "events_ingest",
     "monitoring_record",
+    "observation_dates",
     "partner_key_issue",
     "partner_key_revoke",
     "recompute_chunk_fail",
@@ -83,6 +86,7 @@ __all__ = [
     "scoring_model_activate",
     "scoring_model_approve",
     "scoring_model_create",
+    "scoring_model_fit",
     "scoring_model_retire",
     "scoring_model_shadow",
     "scoring_model_validate",
