@@ -24,7 +24,8 @@ def active_scoring_model(request: pytest.FixtureRequest):
     from scoring.models import ScoringModel
 
     model, _ = ScoringModel.objects.get_or_create(
-        version=LAUNCH_MODEL_VERSION, defaults={"parameters": DEFAULT_PARAMETERS, "is_active": True}
+        version=LAUNCH_MODEL_VERSION,
+        defaults={"parameters": DEFAULT_PARAMETERS, "is_active": True, "status": "active"},
     )
     return model
 
@@ -89,3 +90,54 @@ def throttle_rates(settings):
         settings.REST_FRAMEWORK = framework
 
     return set_rates
+
+
+@pytest.fixture
+def staff_user(db):
+    """A factory of platform staff logins: staff_user("reviewer")."""
+    from accounts.models import User
+
+    def make(username: str):
+        return User.objects.create_user(username=username, password="a-Long-pass-950", is_staff=True)
+
+    return make
+
+
+@pytest.fixture
+def make_challenger(db, staff_user):
+    """A scoring model taken through governance by its services, up to ``stage``:
+    draft, validated, approved, shadow (with ``shadow_runs`` real nightly runs of past dates)."""
+    import datetime
+
+    from scoring import services
+    from scoring.engine import DEFAULT_PARAMETERS
+
+    def make(
+        version: str = "challenger",
+        *,
+        parameters: dict | None = None,
+        stage: str = "shadow",
+        shadow_runs: int = 3,
+        report: dict | None = None,
+    ):
+        author, reviewer = staff_user(f"{version}-author"), staff_user(f"{version}-reviewer")
+        model = services.scoring_model_create(
+            version=version,
+            parameters=parameters or DEFAULT_PARAMETERS,
+            actor=author,
+            report=report if report is not None else {"samples": {"dev": {"auc": 0.8}}},
+        )
+        stages = ["draft", "validated", "approved", "shadow"]
+        if stages.index(stage) >= 1:
+            model = services.scoring_model_validate(model=model, actor=author)
+        if stages.index(stage) >= 2:
+            model = services.scoring_model_approve(model=model, actor=reviewer)
+        if stages.index(stage) >= 3:
+            model = services.scoring_model_shadow(model=model, actor=reviewer)
+            for night in range(shadow_runs):
+                as_of = services.today() - datetime.timedelta(days=400 - night)
+                services.recompute_run_sync(as_of=as_of)
+        model.refresh_from_db()
+        return model
+
+    return make

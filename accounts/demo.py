@@ -130,3 +130,17 @@ def admin_ensure(*, password_hash: str) -> User:
         },
     )
     return admin
+
+
+def reviewer_ensure(*, password_hash: str) -> User:
+    """A second platform staff member: scoring models need someone other than their author to approve."""
+    reviewer, _created = User.objects.get_or_create(
+        username="reviewer",
+        defaults={
+            "email": "reviewer@demo.example",
+            "password": password_hash,
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
+    return reviewer

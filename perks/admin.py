@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import PortalModelAdmin
+from scoring.admin import ScoringModelAdmin
+from scoring.models import ScoringModel
 
 from . import services
 from .models import Claim, CounterCheck, Promotion, Share, WebhookDelivery, WebhookEndpoint
@@ -166,3 +168,20 @@ class WebhookDeliveryAdmin(PortalModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# A scoring model's shadow report names the live promotions each threshold would move. Promotions
+# live here, above scoring, so the scoring model's admin is registered again from this floor with
+# that one addition (INSTALLED_APPS lists perks after scoring, so scoring's admin exists by now).
+class ScoringModelWithPromotionsAdmin(ScoringModelAdmin):
+    def promotions_by_threshold(self) -> dict[int, list[str]]:
+        by_threshold: dict[int, list[str]] = {}
+        for title, min_score in (
+            Promotion.objects.live().order_by("min_score", "title").values_list("title", "min_score")
+        ):
+            by_threshold.setdefault(min_score, []).append(title)
+        return by_threshold
+
+
+admin.site.unregister(ScoringModel)
+admin.site.register(ScoringModel, ScoringModelWithPromotionsAdmin)

@@ -4,12 +4,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 
 from core.admin import PortalModelAdmin, ReadOnlyAdmin
 
-from . import services
+from . import charts, selectors, services
 from .models import (
     Balance,
     Bill,
@@ -19,6 +21,7 @@ from .models import (
     Dispute,
     Identity,
     IngestedEvent,
+    ModelMonitoring,
     Partner,
     Purchase,
     RecomputeChunk,
@@ -142,11 +145,21 @@ class BlacklistEntryAdmin(PortalModelAdmin):
 
 @admin.register(ScoringModel)
 class ScoringModelAdmin(PortalModelAdmin):
-    list_display = ["version", "is_active", "activated_at", "created_at"]
-    list_filter = ["is_active"]
+    list_display = ["version", "status", "created_by", "approved_by", "activated_at", "created_at"]
+    list_filter = ["status"]
     search_fields = ["version"]
-    readonly_fields = ["is_active", "activated_at"]
-    actions = ["activate"]
+    readonly_fields = [
+        "status",
+        "is_active",
+        "activated_at",
+        "created_by",
+        "approved_by",
+        "approved_at",
+        "retired_at",
+        "validation_report",
+    ]
+    exclude = ["report", "baseline"]
+    actions = ["validate", "approve", "shadow", "activate", "retire"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ScoringModel | None = None) -> list[str]:
         # A version is immutable once saved: snapshots must stay reproducible.
@@ -154,15 +167,147 @@ class ScoringModelAdmin(PortalModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ScoringModel, form: object, change: bool) -> None:
         validate_parameters(obj.parameters)
+        if not change:
+            # An uploaded model starts as a draft by its uploader, who may not approve it.
+            obj.created_by = request.user
+            obj.status = ScoringModel.Status.DRAFT
         super().save_model(request, obj, form, change)
+
+    def promotions_by_threshold(self) -> dict[int, list[str]]:
+        """Live promotions per score threshold, for the shadow report; perks fills it in."""
+        return {}
+
+    @admin.display(description="Validation report")
+    def validation_report(self, obj: ScoringModel) -> str:
+        if obj.pk is None:
+            return "—"
+        return render_to_string(
+            "admin/scoring/scoringmodel/report.html", report_context(obj, self.promotions_by_threshold())
+        )
+
+    def _transition(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ScoringModel],
+        move: Callable[..., ScoringModel],
+        done: str,
+    ) -> None:
+        for model in queryset:
+            try:
+                move(model=model, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{model.version}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{model.version}: {done}", messages.SUCCESS)
+
+    @admin.action(description="Validate (the report is attached)")
+    def validate(self, request: HttpRequest, queryset: QuerySet[ScoringModel]) -> None:
+        self._transition(request, queryset, services.scoring_model_validate, "validated.")
+
+    @admin.action(description="Approve (not your own model)")
+    def approve(self, request: HttpRequest, queryset: QuerySet[ScoringModel]) -> None:
+        self._transition(request, queryset, services.scoring_model_approve, "approved.")
+
+    @admin.action(description="Put in shadow (scored nightly, never shown)")
+    def shadow(self, request: HttpRequest, queryset: QuerySet[ScoringModel]) -> None:
+        self._transition(
+            request, queryset, services.scoring_model_shadow, "in shadow from the next nightly run."
+        )
 
     @admin.action(description="Activate the selected model")
     def activate(self, request: HttpRequest, queryset: QuerySet[ScoringModel]) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one model to activate.", messages.ERROR)
             return
-        model = services.scoring_model_activate(model=queryset.get(), actor=request.user)
-        self.message_user(request, f"{model.version} now makes every new score.", messages.SUCCESS)
+        self._transition(request, queryset, services.scoring_model_activate, "now makes every new score.")
+
+    @admin.action(description="Retire")
+    def retire(self, request: HttpRequest, queryset: QuerySet[ScoringModel]) -> None:
+        self._transition(request, queryset, services.scoring_model_retire, "retired.")
+
+
+def report_context(model: ScoringModel, promotions: dict[int, list[str]]) -> dict:
+    """What the report template shows: the stored report's figures, its charts' geometry, the
+    shadow report and the nightly watch."""
+    report = model.report or {}
+    charts_data = report.get("charts", {})
+    oracle = report.get("oracle") or {}
+    samples = []
+    for name in ("dev", "holdout", "oot"):
+        figures = (report.get("samples") or {}).get(name)
+        if not figures:
+            continue
+        data = charts_data.get(name, {})
+        buckets = data.get("score_buckets") or []
+        sample_charts = [
+            {
+                "title": gettext("Bad rate by band"),
+                "chart": charts.column_chart(
+                    [(row["band"], row["bad_rate"]) for row in figures["bands"]], percent=True
+                ),
+            }
+        ]
+        if buckets:
+            sample_charts.insert(
+                0,
+                {
+                    "title": gettext("Score distribution (50-point buckets)"),
+                    "chart": charts.column_chart(
+                        [(str(350 + 50 * i), count) for i, count in enumerate(buckets)]
+                    ),
+                },
+            )
+        samples.append(
+            {
+                "name": name,
+                "figures": figures,
+                "oracle": figures.get("oracle_auc", oracle.get(name)),
+                "roc": charts.roc_chart(data["roc"]) if data.get("roc") else None,
+                "charts": sample_charts,
+            }
+        )
+    constraint = report.get("constraint")
+    constraint_rows = None
+    if constraint:
+        constraint_rows = {
+            "weights": [
+                {
+                    "dimension": dimension,
+                    "published": published,
+                    "achieved": constraint["achieved_weights"].get(dimension),
+                    "free": constraint["free_weights"].get(dimension),
+                }
+                for dimension, published in constraint["published_weights"].items()
+            ],
+            "auc": list(constraint["auc"].items()),
+        }
+    shadow = selectors.shadow_report(model=model)
+    if shadow is not None:
+        for row in shadow["thresholds"]:
+            row["promotions"] = promotions.get(row["min_score"], [])
+    return {
+        "model": model,
+        "report": report,
+        "samples": samples,
+        "constraint": constraint_rows,
+        "shadow": shadow,
+        "shadow_runs": services.shadow_runs_done(model=model),
+        "shadow_runs_required": services.SHADOW_RUNS_REQUIRED,
+        "monitoring": selectors.model_monitoring_history(model=model),
+    }
+
+
+@admin.register(ModelMonitoring)
+class ModelMonitoringAdmin(ReadOnlyAdmin):
+    """The nightly watch, one row per night: PSI of the scores, CSI per characteristic, flags."""
+
+    list_display = ["night", "model", "people", "psi", "psi_flag", "flag"]
+    list_filter = ["flag", "model"]
+    list_select_related = ["run", "model"]
+
+    @admin.display(description="Night", ordering="run__as_of")
+    def night(self, obj: ModelMonitoring) -> object:
+        return obj.run.as_of
 
 
 @admin.register(ScoreSnapshot)

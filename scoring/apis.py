@@ -1,4 +1,5 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -32,6 +33,12 @@ class ReasonSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class ModelNoticeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    previous_model_version = serializers.CharField()
+
+
 class ScoreSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=350, max_value=950)
     band = serializers.CharField()
@@ -39,6 +46,7 @@ class ScoreSerializer(serializers.Serializer):
     model_version = serializers.CharField(source="model.version")
     dimensions = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
+    notice = serializers.SerializerMethodField()
 
     def get_dimensions(self, snapshot: ScoreSnapshot) -> list[dict]:
         weights = snapshot.model.parameters["weights"]
@@ -55,6 +63,21 @@ class ScoreSerializer(serializers.Serializer):
             }
             for reason in snapshot.reasons
         ]
+
+    @extend_schema_field(ModelNoticeSerializer(allow_null=True))
+    def get_notice(self, snapshot: ScoreSnapshot) -> dict | None:
+        """Beside the score, not among its reasons: the scoring model changed lately."""
+        previous = selectors.score_model_change(snapshot=snapshot)
+        if previous is None:
+            return None
+        return {
+            "code": "model_changed",
+            "text": _(
+                "The scoring model changed: your score is now computed by model %(new)s (before: %(old)s)."
+            )
+            % {"new": snapshot.model.version, "old": previous.version},
+            "previous_model_version": previous.version,
+        }
 
 
 class HistoryItemSerializer(serializers.Serializer):

@@ -442,3 +442,75 @@ def history_chart(
         lines=lines,
         date_ticks=date_ticks,
     )
+
+
+# --- A model's validation report: ROC curve and column charts ----------------------------------
+
+
+@dataclass(frozen=True)
+class RocChart:
+    size: int
+    path: str  # the curve, from (0, 0) to (1, 1)
+    diagonal: str  # chance: the line a model that ranks nobody would draw
+
+
+def roc_chart(points: Sequence[Sequence[float]], *, size: int = 220, margin: float = 4) -> RocChart:
+    """The ROC curve (false positive rate, true positive rate) in a square plot, y up."""
+    span = size - 2 * margin
+
+    def xy(fpr: float, tpr: float) -> str:
+        return f"{_r(margin + span * fpr)} {_r(margin + span * (1 - tpr))}"
+
+    path = "M " + " L ".join(xy(fpr, tpr) for fpr, tpr in points) if points else ""
+    return RocChart(size=size, path=path, diagonal=f"M {xy(0, 0)} L {xy(1, 1)}")
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: float | None
+    x: float
+    y: float
+    width: float
+    height: float
+    text: str  # the value as shown above the column
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    width: int
+    height: int
+    baseline: float
+    label_y: float
+    columns: tuple[Column, ...]
+
+
+def column_chart(
+    values: Sequence[tuple[str, float | None]],
+    *,
+    width: int = 360,
+    height: int = 160,
+    percent: bool = False,
+) -> ColumnChart:
+    """Vertical columns scaled to the largest value; a missing value (None) draws no column."""
+    top, bottom = 16.0, height - 20.0
+    largest = max((v for _, v in values if v is not None), default=0) or 1
+    slot = width / max(len(values), 1)
+    columns = []
+    for index, (label, value) in enumerate(values):
+        column_height = 0.0 if value is None else (bottom - top) * value / largest
+        text = "-" if value is None else (f"{value * 100:.1f}%" if percent else f"{value:g}")
+        columns.append(
+            Column(
+                label=label,
+                value=value,
+                x=_r(index * slot + slot * 0.15),
+                y=_r(bottom - column_height),
+                width=_r(slot * 0.7),
+                height=_r(column_height),
+                text=text,
+            )
+        )
+    return ColumnChart(
+        width=width, height=height, baseline=_r(bottom), label_y=_r(bottom + 14), columns=tuple(columns)
+    )

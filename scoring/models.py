@@ -255,13 +255,39 @@ class BlacklistEntry(models.Model):
 
 
 class ScoringModel(models.Model):
-    """An immutable, versioned set of weights and point tables; one is active."""
+    """An immutable, versioned set of weights and point tables; one is active.
+
+    A version moves draft -> validated (its report attached) -> approved (by a second staff user)
+    -> shadow (scored every night beside the active one, never shown) -> active -> retired; the
+    services in ``scoring.services.models`` own every move and its refusals.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        VALIDATED = "validated", _("Validated")
+        APPROVED = "approved", _("Approved")
+        SHADOW = "shadow", _("Shadow")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
 
     version = models.CharField(max_length=40, unique=True)
     description = models.TextField(blank=True)
     parameters = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Kept beside the status for the one-active unique index that every score's lookup uses.
     is_active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # The validation report (scoring.fitting's JSON); validating a model requires one.
+    report = models.JSONField(null=True, blank=True)
+    # Who fitted or uploaded it: they may not also approve it.
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # The score distribution (and, for a fitted model, each characteristic's bin counts) the
+    # nightly watch compares against: {"scores": [counts per 50-point bucket], "characteristics":
+    # {name: [counts, "no data" first]}}.
+    baseline = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +296,11 @@ class ScoringModel(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"], condition=Q(is_active=True), name="one_active_model"
+            ),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="shadow"), name="one_shadow_model"),
+            models.CheckConstraint(
+                condition=Q(is_active=True, status="active") | (Q(is_active=False) & ~Q(status="active")),
+                name="active_flag_matches_status",
             ),
         ]
 
@@ -319,6 +350,10 @@ class RecomputeRun(models.Model):
 
     as_of = models.DateField(unique=True)
     model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="runs")
+    # The challenger in shadow when the run was planned: it scores everyone too, kept apart.
+    shadow_model = models.ForeignKey(
+        ScoringModel, on_delete=models.PROTECT, null=True, blank=True, related_name="shadow_runs"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     chunk_size = models.PositiveIntegerField()
     people_total = models.PositiveIntegerField(default=0)
@@ -352,6 +387,9 @@ class RecomputeChunk(models.Model):
     people = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # What the nightly watch sums over the run's chunks, written with the chunk:
+    # {"scores": [counts per 50-point bucket], "characteristics": {name: [bin counts]}}.
+    histograms = models.JSONField(default=dict, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -365,6 +403,56 @@ class RecomputeChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_person_id}-{self.last_person_id} ({self.status})"
+
+
+class ShadowScore(models.Model):
+    """A challenger model's score for a person on a night: kept apart from snapshots, never shown
+    to the person or a merchant, never used for eligibility; only the shadow report reads it."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="shadow_scores")
+    as_of = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=10, choices=Band.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model", "as_of", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "as_of", "person"], name="one_shadow_score_per_night"),
+            models.CheckConstraint(condition=Q(score__gte=350, score__lte=950), name="shadow_score_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.person_id} {self.as_of}: {self.score}"
+
+
+class ModelMonitoring(models.Model):
+    """The nightly watch after a run: PSI of the scores and CSI of each characteristic against
+    the active model's baseline, each flagged stable, investigate (>= 0.10) or act (>= 0.25)."""
+
+    class Flag(models.TextChoices):
+        STABLE = "stable", _("Stable")
+        INVESTIGATE = "investigate", _("Investigate")
+        ACT = "act", _("Act")
+
+    run = models.OneToOneField(RecomputeRun, on_delete=models.CASCADE, related_name="monitoring")
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="monitoring")
+    people = models.PositiveIntegerField()
+    psi = models.FloatField()
+    psi_flag = models.CharField(max_length=12, choices=Flag.choices)
+    csi = models.JSONField(default=dict)  # {name: {"csi": value, "flag": flag}}
+    flag = models.CharField(max_length=12, choices=Flag.choices)  # the worst of all
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-run__as_of"]
+        verbose_name_plural = "model monitoring"
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.run_id}: {self.flag}"
 
 
 # --- Disputes -------------------------------------------------------------------------------

@@ -6,12 +6,21 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Min, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
+from core.bands import SCORE_MAX, SCORE_MIN, Band
 
-from .engine import BlacklistStatus, Features, Scorecard, ScoreResult, simulate, validate_parameters
+from .engine import (
+    SCORED_FEATURES,
+    BlacklistStatus,
+    Features,
+    Scorecard,
+    ScoreResult,
+    simulate,
+    validate_parameters,
+)
 from .models import (
     Balance,
     Bill,
@@ -21,9 +30,11 @@ from .models import (
     CreditLine,
     Dispute,
     Identity,
+    ModelMonitoring,
     Purchase,
     ScoreSnapshot,
     ScoringModel,
+    ShadowScore,
 )
 
 # Negative records older than this stop counting (China's credit-reporting regulation).
@@ -330,3 +341,129 @@ def disputes_of(*, person: User, limit: int = DASHBOARD_DISPUTES) -> list[Disput
     """The person's latest disputes with the listing each is about, newest first."""
     disputes = Dispute.objects.filter(person=person).select_related("blacklist_entry")
     return list(disputes.order_by("-created_at", "-id")[:limit])
+
+
+# --- Scoring models: the shadow report and the nightly watch ------------------------------------
+
+# Every threshold a promotion can have (domain.md: multiples of 50), so the report covers each
+# live promotion's score condition.
+SHADOW_THRESHOLDS = tuple(range(SCORE_MIN, SCORE_MAX + 1, 50))
+
+
+def shadow_report(*, model: ScoringModel, as_of: datetime.date | None = None) -> dict | None:
+    """What a challenger in shadow would change on its latest night (or ``as_of``): how many people
+    would change band and in which direction, and how many would clear each score threshold.
+
+    Two aggregate queries; scores of individuals never leave the database.
+    """
+    nights = ShadowScore.objects.filter(model=model)
+    if as_of is None:
+        as_of = nights.aggregate(latest=Max("as_of"))["latest"]
+    if as_of is None:
+        return None
+    live = ScoreSnapshot.objects.filter(person_id=OuterRef("person_id"), as_of=as_of)
+    pairs = (
+        nights.filter(as_of=as_of)
+        .annotate(live_band=Subquery(live.values("band")[:1]), live_score=Subquery(live.values("score")[:1]))
+        .exclude(live_band__isnull=True)
+    )
+    moves = list(pairs.values("live_band", "band").order_by().annotate(people=Count("id")))
+    order = {band: index for index, band in enumerate(Band.values)}
+    up = sum(m["people"] for m in moves if order[m["band"]] > order[m["live_band"]])
+    down = sum(m["people"] for m in moves if order[m["band"]] < order[m["live_band"]])
+    people = sum(m["people"] for m in moves)
+    audiences = pairs.aggregate(
+        **{f"live_{t}": Count("id", filter=Q(live_score__gte=t)) for t in SHADOW_THRESHOLDS},
+        **{f"shadow_{t}": Count("id", filter=Q(score__gte=t)) for t in SHADOW_THRESHOLDS},
+    )
+    return {
+        "as_of": as_of,
+        "people": people,
+        "unchanged": people - up - down,
+        "up": up,
+        "down": down,
+        "moves": sorted(
+            (
+                {"from": m["live_band"], "to": m["band"], "people": m["people"]}
+                for m in moves
+                if m["live_band"] != m["band"]
+            ),
+            key=lambda m: (order[m["from"]], order[m["to"]]),
+        ),
+        "thresholds": [
+            {
+                "min_score": t,
+                "live": audiences[f"live_{t}"],
+                "shadow": audiences[f"shadow_{t}"],
+                "change": audiences[f"shadow_{t}"] - audiences[f"live_{t}"],
+            }
+            for t in SHADOW_THRESHOLDS
+        ],
+    }
+
+
+def model_monitoring_history(*, model: ScoringModel, limit: int = 60) -> list[ModelMonitoring]:
+    """The nightly watch's figures for a model, newest night first."""
+    return list(
+        ModelMonitoring.objects.filter(model=model).select_related("run").order_by("-run__as_of")[:limit]
+    )
+
+
+def score_model_change(*, snapshot: ScoreSnapshot, days: int = 30) -> ScoringModel | None:
+    """The model that scored the person before, when the current score is a new model's (within
+    ``days`` of their last score by another model): people are told the model changed, not only
+    that their score moved."""
+    previous = (
+        ScoreSnapshot.objects.filter(
+            person_id=snapshot.person_id,
+            as_of__lt=snapshot.as_of,
+            as_of__gte=snapshot.as_of - datetime.timedelta(days=days),
+        )
+        .exclude(model_id=snapshot.model_id)
+        .select_related("model")
+        .order_by("-as_of")
+        .first()
+    )
+    return None if previous is None else previous.model
+
+
+# --- The fit's reads ------------------------------------------------------------------------------
+# Stand-ins with the signatures of the point-in-time reader and the outcome selector (issue 14,
+# sections 1-2, built in parallel): at merge those replace these two. Until then the features are
+# today's reader's at a past date (a bill paid after T still counts as paid at T, a record that
+# arrived after T is visible) and the outcome is read from the bills and listings as stored.
+
+OUTCOME_DAYS_PAST_DUE = 60
+
+
+def features_table(*, person_ids: Iterable[int], as_of: datetime.date) -> dict[str, list]:
+    """Every given person's features on a date as columns: ``person_id`` and one per scored feature."""
+    features = features_for_people(person_ids=person_ids, as_of=as_of)
+    table: dict[str, list] = {"person_id": list(features)}
+    for name in SCORED_FEATURES:
+        table[name] = [getattr(person, name) for person in features.values()]
+    return table
+
+
+def outcomes(*, person_ids: Iterable[int], as_of: datetime.date, window_months: int = 12) -> dict[int, int]:
+    """1 for each person who went bad within the window after ``as_of``, else 0.
+
+    Bad: a non-rent bill due in the window reached 60 days past due (paid more than 60 days late,
+    or still unpaid 60 days after its due date), or a court listing started in the window.
+    """
+    ids = list(person_ids)
+    end = months_before(as_of, -window_months)
+    late = Q(paid_on__gt=F("due_on") + datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)) | Q(
+        paid_on__isnull=True, due_on__lt=end - datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)
+    )
+    bad = set(
+        Bill.objects.filter(late, person_id__in=ids, due_on__gt=as_of, due_on__lte=end)
+        .exclude(kind=BillKind.RENT)
+        .values_list("person_id", flat=True)
+    )
+    bad |= set(
+        BlacklistEntry.objects.filter(person_id__in=ids, listed_on__gt=as_of, listed_on__lte=end)
+        .exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
+        .values_list("person_id", flat=True)
+    )
+    return {person_id: int(person_id in bad) for person_id in ids}

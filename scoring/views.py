@@ -60,6 +60,7 @@ def _dashboard_page(request: HttpRequest, *, dispute_form: DisputeForm | None = 
         "bands": _bands(snapshot.score),
         "next_band": charts.next_band(snapshot.score),
         "change": _change(history, snapshot),
+        "model_changed_from": selectors.score_model_change(snapshot=snapshot),
         "dimensions": _dimensions(snapshot, bar_chart),
         "bar_chart": bar_chart,
         "lowering": [reason for reason in reasons if reason["direction"] == engine.LOWERS],

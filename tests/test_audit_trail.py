@@ -19,7 +19,7 @@ from core.models import AuditEntry
 from perks import services as perks_services
 from perks.models import BenefitType, Category, Promotion
 from scoring import services as scoring_services
-from scoring.models import BlacklistEntry, Dispute, Partner, ScoringModel
+from scoring.models import BlacklistEntry, Dispute, Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -242,8 +242,10 @@ def test_a_dispute_turned_down_in_the_admin_is_recorded(listed_ann, admin_client
 # --- Scoring models, merchants, partner keys ----------------------------------------------------------
 
 
-def test_activating_a_scoring_model_in_the_admin_is_recorded(active_scoring_model, admin_client):
-    successor = ScoringModel.objects.create(version="2027.1", parameters=active_scoring_model.parameters)
+def test_activating_a_scoring_model_in_the_admin_is_recorded(
+    active_scoring_model, make_challenger, admin_client
+):
+    successor = make_challenger("2027.1")
 
     admin_action(admin_client, "scoring_scoringmodel", "activate", successor)
 
@@ -251,7 +253,7 @@ def test_activating_a_scoring_model_in_the_admin_is_recorded(active_scoring_mode
         (
             "root",
             f"scoring.scoringmodel:{successor.pk}",
-            {"previously_active": [active_scoring_model.version]},
+            {"status": ["shadow", "active"], "previously_active": [active_scoring_model.version]},
         )
     ]
 

@@ -72,16 +72,35 @@ Only the shown reasons are computed in full: a change of a partial by d moves a 
 contribution, and the final score, by at most w_d x max(upside, downside) x |d|, so once the
 last shown reason beats that bound for every change left, those changes are skipped.
 
+A fitted model (``"format": "credit-life-scorecard/1"``, written by ``scoring.fitting`` and
+``manage.py scoring_fit``) is the second kind of parameters, and the same ``compute``:
+
+    points_k = the integer points of the bin the value falls in (0 for "no data")
+    T_d      = sum of points_k in dimension d;   T = sum of T_d
+    raw      = 600 + 350 * T / T_max  if T > 0,  600 - 250 * T / T_min  if T < 0,  600 if T = 0
+    score    = the blacklist rule above on raw, rounded half up once, clamped to 350..950
+
+T_max and T_min are the best and worst totals the tables allow (validated), so the best profile is
+950, the worst 350 and an empty file exactly 600 (validated: every feature of an empty file falls
+in its "no data" bin). One slope per side acting on the total (never per dimension) keeps the score
+a monotone function of the fitted log-odds, which are a line in T. A sub-score is the dimension's
+place within its possible range, round_half_up(100 * (T_d - worst_d) / (best_d - worst_d)); the
+published weights are kept as each dimension's share of the point range by the fit. Reasons rank
+points below the best bin (see ``fitted``). The fitter bins and scales its own samples through
+``totals``, so a model's validation report and the live score use one rule.
+
 Where each part lives (each module imports only the ones above it in this list):
 
     features     the names: dimensions, directions, reason codes, Features, BlacklistStatus
     parameters   the launch model's parameters, read from launch_model.json (imports nothing)
     arithmetic   the exact steps: decimal context, blacklist rule, sub-score, half-up rounding
-    scorecard    the parsed model (Characteristic, Scorecard) and its memoised steps
-    validation   parameters -> Scorecard, every problem named by its key
+    scorecard    the parsed launch model (Characteristic, Scorecard) and its memoised steps
+    validation   parameters -> Scorecard or FittedScorecard, every problem named by its key
     outcome      partials -> dimension totals -> raw -> final score
     reasons      the ranked reasons and their parameters
-    score        compute and simulate
+    totals       a fitted model (integer points, one total, its scaling) and its bin rule
+    fitted       a person through a fitted model: total, sub-scores, score, reasons
+    score        compute and simulate (either kind of scoring model)
     texts        the translated sentence and advice of each reason (imports only features)
 
 ``from scoring import engine`` gives the whole public API below.
@@ -106,9 +125,18 @@ from .features import (
 )
 from .parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason
-from .score import ScoreResult, compute, simulate
+from .score import AnyScorecard, ScoreResult, compute, simulate
 from .scorecard import Characteristic, Scorecard
 from .texts import reason_advice, reason_text
+from .totals import (
+    FITTED_FORMAT,
+    NO_DATA,
+    FittedCharacteristic,
+    FittedScorecard,
+    TotalScaling,
+    bin_indexes,
+    feature_number,
+)
 from .validation import validate_parameters
 
 __all__ = [
@@ -118,16 +146,19 @@ __all__ = [
     "DIMENSIONS",
     "DIRECTIONS",
     "EDUCATION_LEVELS",
+    "FITTED_FORMAT",
     "HIGHER_IS_BETTER",
     "LAUNCH_MODEL_VERSION",
     "LOWERS",
     "LOWER_IS_BETTER",
     "MAX_LOWERING_REASONS",
     "MAX_RAISING_REASONS",
+    "NO_DATA",
     "OPTIONAL_FEATURES",
     "RAISES",
     "REASON_CODES",
     "SCORED_FEATURES",
+    "AnyScorecard",
     "BlacklistRule",
     "BlacklistStatus",
     "Characteristic",
@@ -135,10 +166,15 @@ __all__ = [
     "Exact",
     "Features",
     "Final",
+    "FittedCharacteristic",
+    "FittedScorecard",
     "Reason",
     "ScoreResult",
     "Scorecard",
+    "TotalScaling",
+    "bin_indexes",
     "compute",
+    "feature_number",
     "reason_advice",
     "reason_text",
     "simulate",

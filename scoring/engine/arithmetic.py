@@ -40,13 +40,17 @@ class DimensionResult:
     key: str
     weight: Decimal
     score: int  # 0-100 sub-score shown to people
-    contribution: Decimal  # c_d: points this dimension adds to (or takes from) the base 600
+    contribution: Exact  # c_d: points this dimension adds to (or takes from) the base 600
 
 
-def apply_blacklist(raw: Decimal, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> Exact:
+def apply_blacklist(raw: Exact, blacklist: BlacklistStatus | None, rule: BlacklistRule) -> Exact:
+    """The rule on an exact raw score: a Decimal (the launch scorecard) or a Fraction (a fitted
+    model's scaled total), kept exact in its own type."""
     if blacklist is None:
         return raw
     if blacklist.months_since_lifted is None:
+        if isinstance(raw, Fraction):
+            return min(raw - rule.penalty, Fraction(rule.cap))
         return min(EXACT.subtract(raw, rule.penalty), Decimal(rule.cap))
     if blacklist.months_since_lifted >= rule.fade_months:
         return raw

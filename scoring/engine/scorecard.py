@@ -59,7 +59,18 @@ class Characteristic:
         return cached
 
     def _bin(self, value: int | Decimal) -> Decimal:
-        return self.partials[max(bisect_right(self.bounds, value) - 1, 0)]
+        return self.partials[self._index(value)]
+
+    def _index(self, value: int | Decimal) -> int:
+        return max(bisect_right(self.bounds, value) - 1, 0)
+
+    def index(self, value: int | bool | str | Decimal | None) -> int:
+        """The bin a feature value falls in, -1 for no data (what the nightly watch counts)."""
+        if value is None:
+            return -1
+        if isinstance(value, str):
+            return self._index(EDUCATION_LEVELS[value])
+        return self._index(value if isinstance(value, Decimal) else int(value))
 
     @functools.cached_property
     def _partial_of(self) -> dict[int | bool | str | None, Decimal]:

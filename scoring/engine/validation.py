@@ -18,8 +18,18 @@ from .features import (
     LOWER_IS_BETTER,
     OPTIONAL_FEATURES,
     SCORED_FEATURES,
+    Features,
 )
 from .scorecard import Characteristic, Scorecard
+from .totals import (
+    FITTED_FORMAT,
+    NUMERICAL,
+    RISK_ASCENDING,
+    RISK_DESCENDING,
+    FittedScorecard,
+    TotalScaling,
+    fitted_characteristic,
+)
 
 
 class _Problems:
@@ -36,8 +46,13 @@ class _Problems:
             raise ValidationError([ValidationError(message, code="invalid") for message in self.messages])
 
 
-def validate_parameters(params: dict) -> Scorecard:
-    """Parse and validate a scoring model's parameters; ValidationError names each bad key."""
+def validate_parameters(params: dict) -> Scorecard | FittedScorecard:
+    """Parse and validate a scoring model's parameters; ValidationError names each bad key.
+
+    Two schemas: the launch scorecard's (partials per dimension, see the package docstring) and a
+    fitted model's (``"format": "credit-life-scorecard/1"``: integer points, one total, see
+    ``totals``).
+    """
     try:
         canonical = json.dumps(params, sort_keys=True, default=_json_default, allow_nan=False)
     except (TypeError, ValueError) as error:
@@ -54,12 +69,14 @@ def _json_default(value: object) -> str:
 # The nightly batch parses the active model once per chunk; keyed on the canonical JSON so
 # equal parameters share one Scorecard.
 @functools.lru_cache(maxsize=32)
-def _scorecard_from_json(canonical: str) -> Scorecard:
+def _scorecard_from_json(canonical: str) -> Scorecard | FittedScorecard:
     params = json.loads(canonical)
     problems = _Problems()
     if not isinstance(params, dict):
         problems.add("parameters", "must be an object")
         problems.raise_if_any()
+    if "format" in params:
+        return _fitted_scorecard(problems, params)
     _check_keys(
         problems,
         "parameters",
@@ -264,3 +281,145 @@ def _parse_bins(
         bounds.append(bound)
         partials.append(partial)
     return tuple(bounds), tuple(partials)
+
+
+# --- A fitted model ---------------------------------------------------------------------------
+
+_FITTED_KEYS = {"format", "weights", "blacklist", "characteristics", "scaling"}
+# Written by the fitter for the report and monitoring; the engine does not score with them.
+_FITTED_INFORMATIONAL_KEYS = {"dimensions", "calibration"}
+
+
+def _fitted_scorecard(problems: _Problems, params: dict) -> FittedScorecard:
+    if params["format"] != FITTED_FORMAT:
+        problems.add("format", f"must be {FITTED_FORMAT!r}, got {params['format']!r}")
+        problems.raise_if_any()
+    for missing in sorted(_FITTED_KEYS - params.keys()):
+        problems.add(missing, "is missing")
+    for unknown in sorted(params.keys() - _FITTED_KEYS - _FITTED_INFORMATIONAL_KEYS):
+        problems.add(unknown, "is not a known key")
+    problems.raise_if_any()
+
+    weights = _parse_weights(problems, params["weights"])
+    blacklist = _parse_blacklist(problems, params["blacklist"])
+    characteristics = _parse_fitted_characteristics(problems, params["characteristics"])
+    problems.raise_if_any()
+    scaling = _parse_total_scaling(problems, params["scaling"], characteristics)
+    calibration = _parse_calibration(problems, params.get("calibration"))
+    for dimension in DIMENSIONS:
+        members = [c for c in characteristics if c.dimension == dimension]
+        if sum(c.best for c in members) - sum(c.worst for c in members) <= 0:
+            # A sub-score is the dimension's place within its range: it needs one.
+            problems.add(f"characteristics of {dimension}", "no points: every dimension needs a range")
+    problems.raise_if_any()
+
+    assert weights is not None and blacklist is not None and scaling is not None
+    scorecard = FittedScorecard(
+        weights=weights,
+        blacklist=blacklist,
+        characteristics=tuple(sorted(characteristics, key=lambda c: SCORED_FEATURES.index(c.name))),
+        scaling=scaling,
+        calibration=calibration,
+    )
+    if sum(scorecard.points(Features()).values()) != 0:
+        problems.add("characteristics", "an empty file must fall in every 'no data' bin (0 points, 600)")
+        problems.raise_if_any()
+    return scorecard
+
+
+def _parse_fitted_characteristics(problems: _Problems, value: object) -> list:
+    if not isinstance(value, list) or not value:
+        problems.add("characteristics", "must be a non-empty list of fitted characteristics")
+        return []
+    parsed = []
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        key = f"characteristics[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(key, "must be an object")
+            continue
+        before = len(problems.messages)
+        name = entry.get("name")
+        if name not in SCORED_FEATURES:
+            problems.add(f"{key}.name", f"is not a scored feature (known: {', '.join(SCORED_FEATURES)})")
+        elif name in seen:
+            problems.add(f"{key}.name", f"{name} appears twice")
+        else:
+            seen.add(name)
+        if entry.get("dimension") not in DIMENSIONS:
+            problems.add(f"{key}.dimension", f"must be one of {', '.join(DIMENSIONS)}")
+        if entry.get("kind", NUMERICAL) != NUMERICAL:
+            problems.add(f"{key}.kind", "a portal feature is binned as a number")
+        direction = entry.get("direction")
+        if direction not in (RISK_ASCENDING, RISK_DESCENDING):
+            problems.add(f"{key}.direction", f"must be {RISK_ASCENDING!r} or {RISK_DESCENDING!r}")
+        points = entry.get("points")
+        if (
+            not isinstance(points, list)
+            or not points
+            or any(isinstance(p, bool) or not isinstance(p, int) for p in points)
+        ):
+            problems.add(f"{key}.points", "must be a non-empty list of whole numbers")
+            continue
+        if entry.get("no_data_points", 0) != 0:
+            problems.add(f"{key}.no_data_points", "must be 0: no data is worth nothing")
+        edges = entry.get("edges", [])
+        if (
+            not isinstance(edges, list)
+            or any(isinstance(e, bool) or not isinstance(e, int | float) for e in edges)
+            or any(later <= earlier for earlier, later in itertools.pairwise(edges))
+        ):
+            problems.add(f"{key}.edges", "must be a list of strictly ascending numbers")
+            continue
+        if len(points) != len(edges) + 1:
+            problems.add(f"{key}.points", f"needs one per bin ({len(edges) + 1}), got {len(points)}")
+        no_data_values = entry.get("no_data_values", [])
+        if not isinstance(no_data_values, list) or any(
+            isinstance(v, bool) or not isinstance(v, int | float) for v in no_data_values
+        ):
+            problems.add(f"{key}.no_data_values", "must be a list of numbers")
+        steps = list(itertools.pairwise(points))
+        # Less risk with a higher value means more points with it, and the other way round.
+        if direction == RISK_DESCENDING and any(later < earlier for earlier, later in steps):
+            problems.add(f"{key}.points", "must not decrease along the bins (risk falls as the value grows)")
+        if direction == RISK_ASCENDING and any(later > earlier for earlier, later in steps):
+            problems.add(f"{key}.points", "must not increase along the bins (risk rises as the value grows)")
+        if len(problems.messages) == before:
+            parsed.append(fitted_characteristic(entry))
+    return parsed
+
+
+def _parse_total_scaling(problems: _Problems, value: object, characteristics: list) -> TotalScaling | None:
+    if not isinstance(value, dict):
+        problems.add("scaling", "must be an object")
+        return None
+    base = value.get("base")
+    if base != SCORE_BASE:
+        problems.add("scaling.base", f"must be {SCORE_BASE}: an empty file scores {SCORE_BASE}")
+    upside = _integer(problems, "scaling.upside", value.get("upside"), low=1, high=SCORE_MAX - SCORE_BASE)
+    downside = _integer(
+        problems, "scaling.downside", value.get("downside"), low=1, high=SCORE_BASE - SCORE_MIN
+    )
+    best = sum(c.best for c in characteristics)
+    worst = sum(c.worst for c in characteristics)
+    # The tables' own best and worst totals, so the best profile lands on 950 and the worst on 350.
+    if value.get("max_total") != best:
+        problems.add("scaling.max_total", f"must be the best total the points allow, {best}")
+    if value.get("min_total") != worst:
+        problems.add("scaling.min_total", f"must be the worst total the points allow, {worst}")
+    if upside is None or downside is None or len(problems.messages):
+        return None
+    return TotalScaling(max_total=best, min_total=worst, base=SCORE_BASE, upside=upside, downside=downside)
+
+
+def _parse_calibration(problems: _Problems, value: object) -> tuple[float, float] | None:
+    if value is None or value == {}:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("intercept"), int | float)
+        or not isinstance(value.get("slope_per_point"), int | float)
+    ):
+        problems.add("calibration", "must be an object with intercept and slope_per_point")
+        return None
+    return float(value["intercept"]), float(value["slope_per_point"])

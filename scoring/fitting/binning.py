@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 from optbinning import OptimalBinning
 
+from scoring.engine.totals import bin_indexes
+
 from .characteristics import CATEGORICAL, NUMERICAL, ORDINAL, Characteristic, FitError
 
 # Every bin holds at least 5% of the development sample (issue 14): smaller bins have WoE too noisy
 # to set points on.
 MIN_BIN_SHARE = 0.05
-NO_DATA = -1  # the bin index of "no data" (missing, a no-data value, a category never seen)
 
 
 @dataclass(frozen=True)
@@ -175,15 +176,7 @@ def assign_bins(
     """Each value's bin index, NO_DATA for missing values and for categories the fit never saw.
 
     A category the development sample never saw carries no evidence, which is what "no data" means.
+    The rule is the engine's (``scoring.engine.totals.bin_indexes``), so the fit, its report and the
+    live score place every value in the same bin.
     """
-    index = np.full(len(values), NO_DATA, dtype=int)
-    if characteristic.kind == CATEGORICAL:
-        where = {category: b for b, group in enumerate(groups) for category in group}
-        for i, value in enumerate(values):
-            if value is not None:
-                index[i] = where.get(value, NO_DATA)
-        return index
-    numbers = values.astype(float)
-    known = ~np.isnan(numbers)
-    index[known] = np.searchsorted(np.asarray(edges, dtype=float), numbers[known], side="right")
-    return index
+    return bin_indexes(characteristic.kind, edges, groups, values)

@@ -1,7 +1,8 @@
 """A fitted scorecard's parameters (plain JSON) applied to a features table: bins, points, scores.
 
-The fit scores its own samples through these functions, so the report describes exactly what the
-parameters do; the engine and the nightly monitoring read the same parameters.
+A thin call into the engine: the bin rule is ``scoring.engine.totals.bin_indexes`` (through
+``binning.assign_bins``) and the scaling ``scoring.engine.totals.TotalScaling``, so the report the
+fit writes describes exactly what the live engine does with the same parameters.
 """
 
 from collections.abc import Mapping

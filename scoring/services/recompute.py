@@ -15,8 +15,10 @@ from .. import selectors
 from ..models import (
     RecomputeChunk,
     RecomputeRun,
+    ScoringModel,
 )
-from .scores import scores_compute, snapshots_write
+from .monitoring import chunk_histograms, monitoring_record
+from .scores import scores_of_features, shadow_scores_write, snapshots_write
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ def recompute_run_start(
             as_of=as_of,
             defaults={
                 "model": selectors.scoring_model_active(),
+                # A challenger in shadow is scored beside the active model all night.
+                "shadow_model": ScoringModel.objects.filter(status=ScoringModel.Status.SHADOW).first(),
                 "chunk_size": chunk_size,
                 "started_at": timezone.now(),
             },
@@ -88,23 +92,31 @@ def recompute_chunk_run(*, chunk_id: int) -> int:
     with transaction.atomic():
         chunk = (
             RecomputeChunk.objects.select_for_update(of=("self",))
-            .select_related("run__model")
+            .select_related("run__model", "run__shadow_model")
             .get(pk=chunk_id)
         )
         if chunk.status != RecomputeChunk.Status.PENDING:
             return 0
         _chunk_session_tune()
         run = chunk.run
-        rows = scores_compute(
-            id_range=(chunk.first_person_id, chunk.last_person_id), as_of=run.as_of, model=run.model
+        features = selectors.features_for_people(
+            id_range=(chunk.first_person_id, chunk.last_person_id), as_of=run.as_of
         )
+        rows = scores_of_features(features=features, model=run.model)
         snapshots_write(rows=rows, as_of=run.as_of, model=run.model)
+        if run.shadow_model is not None:
+            # The same features through the challenger, written apart: never a snapshot.
+            shadow_rows = scores_of_features(features=features, model=run.shadow_model)
+            shadow_scores_write(rows=shadow_rows, as_of=run.as_of, model=run.shadow_model)
+        chunk.histograms = chunk_histograms(
+            features=features, rows=rows, scorecard=selectors.scorecard_of(model=run.model)
+        )
         # The chunk counts the people it actually scored: opt-outs since planning drop out.
         scored = len(rows)
         chunk.status = RecomputeChunk.Status.DONE
         chunk.attempts += 1
         chunk.finished_at = timezone.now()
-        chunk.save(update_fields=["status", "attempts", "finished_at", "updated_at"])
+        chunk.save(update_fields=["status", "attempts", "finished_at", "histograms", "updated_at"])
         RecomputeRun.objects.filter(pk=run.pk).update(
             people_done=F("people_done") + scored,
             people_total=F("people_total") - chunk.people + scored,
@@ -155,6 +167,7 @@ def recompute_run_finish_if_complete(*, run_id: int) -> None:
     )
     if finished:
         logger.info("recompute finished run=%s failed_chunks=%s", run_id, failed)
+        monitoring_record(run_id=run_id)
 
 
 def recompute_sweep(*, now: datetime.datetime | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Scores: computing and storing them, opting in and out, activating a scoring model."""
+"""Scores: computing and storing them, opting in and out."""
 
 import datetime
 import logging
@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile, User
-from core.audit import audit_record
 
 from .. import engine, selectors
 from ..engine import DIMENSIONS
 from ..models import (
     ScoreSnapshot,
     ScoringModel,
+    ShadowScore,
 )
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,39 @@ def _snapshots_upsert_postgresql(
         )
 
 
+def scores_of_features(*, features: dict[int, engine.Features], model: ScoringModel) -> list[SnapshotRow]:
+    """The snapshots of people whose features are read already, unwritten."""
+    scorecard = selectors.scorecard_of(model=model)
+    return [
+        snapshot_row(person_id=person_id, result=engine.compute(person_features, scorecard))
+        for person_id, person_features in features.items()
+    ]
+
+
+def shadow_scores_write(*, rows: list[SnapshotRow], as_of: datetime.date, model: ScoringModel) -> None:
+    """Keep a challenger's scores for a night apart from the snapshots (upsert on model, date, person)."""
+    if not rows:
+        return
+    now = timezone.now()
+    ShadowScore.objects.bulk_create(
+        [
+            ShadowScore(
+                person_id=row["person_id"],
+                model=model,
+                as_of=as_of,
+                score=row["score"],
+                band=row["band"],
+                updated_at=now,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["model", "as_of", "person"],
+        update_fields=["score", "band", "updated_at"],
+        batch_size=2000,
+    )
+
+
 def scores_compute(
     *,
     person_ids: Iterable[int] | None = None,
@@ -154,12 +187,8 @@ def scores_compute(
     model: ScoringModel,
 ) -> list[SnapshotRow]:
     """The snapshots of the opted-in people given, unwritten: the one path from data to scores."""
-    scorecard = selectors.scorecard_of(model=model)
     features = selectors.features_for_people(person_ids=person_ids, id_range=id_range, as_of=as_of)
-    return [
-        snapshot_row(person_id=person_id, result=engine.compute(person_features, scorecard))
-        for person_id, person_features in features.items()
-    ]
+    return scores_of_features(features=features, model=model)
 
 
 @transaction.atomic
@@ -196,19 +225,3 @@ def consumer_opt_out(*, person: User) -> None:
     profile.opted_out_at = timezone.now()
     profile.save(update_fields=["is_opted_in", "opted_out_at", "updated_at"])
     logger.info("consumer opted out person=%s", person.pk)
-
-
-@transaction.atomic
-def scoring_model_activate(*, model: ScoringModel, actor: User | None = None) -> ScoringModel:
-    """Make one model the one that scores from now on."""
-    selectors.scorecard_of(model=model)  # refuse to activate tables the engine cannot use
-    previous = list(ScoringModel.objects.filter(is_active=True).values_list("version", flat=True))
-    ScoringModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
-    model.is_active = True
-    model.activated_at = timezone.now()
-    model.save(update_fields=["is_active", "activated_at", "updated_at"])
-    logger.info("scoring model activated version=%s", model.version)
-    audit_record(
-        actor=actor, action="scoring_model.activate", target=model, changes={"previously_active": previous}
-    )
-    return model

@@ -243,6 +243,7 @@ def test_opting_in_scores_a_new_consumer_600_at_once_with_the_score_body(make_co
             {"key": "connections", "weight": 0.05, "score": 50},
         ],
         "reasons": [],
+        "notice": None,
     }
     assert client.get(SCORE).json() == response.json()
     profile = ConsumerProfile.objects.get(user=carol)
@@ -1000,3 +1001,28 @@ def test_malformed_bodies_are_refused_with_400_never_500(ann, partner_client, bo
     # then
     assert (response.status_code, response.json()) == (400, expected)
     assert stored_counts() == before
+
+
+def test_the_score_says_the_scoring_model_changed_beside_the_score(make_consumer, make_challenger):
+    # given: ann was scored yesterday by the launch model, today by its successor
+    ann = make_consumer("ann")
+    launch = ScoringModel.objects.get(is_active=True)
+    successor = make_challenger("2027.1")
+    services.scoring_model_activate(model=successor, actor=successor.approved_by)
+    ScoreSnapshot.objects.filter(person=ann).update(as_of=services.today() - datetime.timedelta(days=1))
+    services.score_recompute(person=ann)
+
+    # when
+    response = token_client(ann).get("/api/v1/me/score/")
+
+    # then
+    assert response.status_code == 200
+    assert (response.json()["model_version"], response.json()["notice"]) == (
+        "2027.1",
+        {
+            "code": "model_changed",
+            "text": "The scoring model changed: your score is now computed by model 2027.1 "
+            f"(before: {launch.version}).",
+            "previous_model_version": launch.version,
+        },
+    )

@@ -223,3 +223,24 @@ def test_score_domain_gives_room_around_the_data_within_the_scale():
 def test_history_needs_a_period_that_moves_forward():
     with pytest.raises(ValueError, match="must end after it starts"):
         charts.history_chart([], start=TODAY, end=TODAY)
+
+
+# --- A model's validation report -----------------------------------------------------------------
+
+
+def test_the_roc_curve_runs_corner_to_corner_with_y_up():
+    chart = charts.roc_chart([[0.0, 0.0], [0.25, 0.75], [1.0, 1.0]], size=108, margin=4)
+    assert chart.path == "M 4.0 104.0 L 29.0 29.0 L 104.0 4.0"
+    assert chart.diagonal == "M 4 104 L 104 4"
+
+
+def test_columns_scale_to_the_largest_value_and_a_missing_value_draws_nothing():
+    chart = charts.column_chart(
+        [("poor", 0.5), ("fair", 0.25), ("good", None)], width=300, height=120, percent=True
+    )
+    poor, fair, good = chart.columns
+    assert (chart.baseline, chart.label_y) == (100.0, 114.0)
+    assert (poor.y, poor.height, poor.text) == (16.0, 84.0, "50.0%")
+    assert (fair.y, fair.height, fair.text) == (58.0, 42.0, "25.0%")
+    assert (good.height, good.text) == (0.0, "-")
+    assert (poor.x, poor.width, fair.x) == (15.0, 70.0, 115.0)

@@ -170,11 +170,11 @@ def test_opting_in_again_after_opting_out_scores_again(make_consumer):
 
 
 def test_activating_a_model_makes_it_the_only_active_one_and_it_scores_from_then_on(
-    make_consumer, active_scoring_model
+    make_consumer, make_challenger, active_scoring_model
 ):
-    # given
+    # given: a model through validation, approval and three nightly shadow runs
     ann = make_consumer("ann")
-    new = ScoringModel.objects.create(version="test-2", parameters=DEFAULT_PARAMETERS)
+    new = make_challenger("test-2")
 
     # when
     services.scoring_model_activate(model=new)
