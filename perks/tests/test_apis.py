@@ -1,4 +1,4 @@
-"""perks/apis.py for consumers: perks, claims and shares, per shared/api.md."""
+"""perks/apis.py, the consumers' API: perks, claims and shares, per shared/api.md."""
 
 import datetime
 import json

@@ -1,4 +1,4 @@
-"""The merchant console (perks/views.py, console section): pages, isolation, forms, counter, audience."""
+"""perks/console/views.py, the merchant console: pages, isolation, forms, counter, audience."""
 
 import csv
 import datetime

@@ -1,4 +1,4 @@
-"""perks/services.py, promotions: validation per field, the life cycle, edits of live promotions."""
+"""perks/services/promotions.py: validation per field, the life cycle, edits of live promotions."""
 
 import datetime
 from decimal import Decimal

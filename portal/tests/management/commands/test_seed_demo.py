@@ -1,4 +1,4 @@
-"""Tests for accounts/management/commands/seed_demo.py: the demo population of shared/api.md."""
+"""Tests for portal/management/commands/seed_demo.py: the demo population of shared/api.md."""
 
 import datetime
 import io

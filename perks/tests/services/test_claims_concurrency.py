@@ -1,4 +1,4 @@
-"""perks/services.py under real concurrency: many threads, each with its own PostgreSQL connection.
+"""perks/services/claims.py under real concurrency: many threads, each with its own PostgreSQL connection.
 
 SQLite serialises every write transaction, so these tests only mean something on PostgreSQL;
 they skip on SQLite, except under CI=true, where skipping would hide a broken set-up.
@@ -17,8 +17,7 @@ from accounts.models import User
 from perks import services
 from perks.exceptions import PerksError
 from perks.models import Claim, Promotion
-
-from .factories import MerchantFactory, PersonFactory
+from perks.tests.factories import MerchantFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""perks/apis.py for merchants: promotions, audiences, claims and the counter, per shared/api.md."""
+"""perks/console/apis.py, the merchants' API: promotions, audiences, claims, the counter (shared/api.md)."""
 
 import datetime
 import json
@@ -10,8 +10,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_issue
 from perks import services
 from perks.models import Claim, CounterCheck, Promotion
-
-from .factories import PersonFactory
+from perks.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from accounts import demo as accounts_demo
 from core.models import AuditEntry
 from scoring import services
 from scoring.models import RecomputeRun, ScoreSnapshot, ScoringModel
-from scoring.tests.test_scoring_fit import PEOPLE, generated_world
+from scoring.tests.management.commands.test_scoring_fit import PEOPLE, generated_world
 
 pytestmark = pytest.mark.django_db
 
