@@ -207,7 +207,8 @@ REST_FRAMEWORK = {
     # The browsable API is a development aid (and breaks the content security policy): JSON only
     # in production.
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # DRF's JSON byte for byte, written by orjson in a quarter of the time (core/renderers.py).
+        "core.renderers.OrjsonRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     # JSON bodies bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413), as Django bounds forms.
