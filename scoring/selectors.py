@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Min, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
@@ -263,6 +263,15 @@ def score_current_version(*, person: User) -> tuple[int, str] | None:
     latest = ScoreSnapshot.objects.filter(person=person).order_by("-as_of")
     row = latest.values_list("pk", "updated_at").first()
     return None if row is None else (row[0], row[1].isoformat())
+
+
+def score_history_version(*, person: User, since: datetime.date) -> tuple[int, str]:
+    """How many snapshots the person has since a date and when the latest of them was written:
+    any snapshot added, rewritten or removed changes it."""
+    row = ScoreSnapshot.objects.filter(person=person, as_of__gte=since).aggregate(
+        n=Count("id"), written=Max("updated_at")
+    )
+    return row["n"], row["written"].isoformat() if row["written"] else ""
 
 
 def score_snapshot(*, snapshot_id: int) -> ScoreSnapshot:
