@@ -28,6 +28,7 @@ from .forms import DisputeForm, OptInForm, WhatIfForm
 from .models import Bill, Education, ScoreSnapshot
 
 HISTORY_DAYS = 365
+DAY_SECONDS = 24 * 3600
 
 # The names and plain-words summaries of the five dimensions, in engine.DIMENSIONS order.
 DIMENSION_TEXTS: dict[str, tuple[str, str]] = {
@@ -87,6 +88,9 @@ def _dashboard_page(request: HttpRequest, *, dispute_form: DisputeForm | None = 
             translation.get_language(),
         ),
         lambda: _score_cards(person=person, snapshot_id=version[0], since=since, today=today),
+        # A day's key is of no use the next day; the HTML (24 kB, mostly SVG) compresses to 5.
+        timeout=DAY_SECONDS,
+        compressed=True,
     )
     features = selectors.features_for_person(person=person, as_of=today)
     what_if = WhatIfForm(request.GET if "what_if" in request.GET else None, features=features)
