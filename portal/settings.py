@@ -154,8 +154,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Only throttle counters live here. With Redis down each process counts in its own
-            # memory (core/cache.py): no 500, and the limits still hold.
+            # Throttle counters and values derived from snapshots (keyed by what they derive
+            # from). With Redis down each process uses its own memory (core/cache.py): no 500,
+            # the limits still hold, and a derived value is still never stale.
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # The same Redis database as the broker's queues: a prefix keeps the keys apart.
