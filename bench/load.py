@@ -47,7 +47,13 @@ SECRET = "load-bench-secret-" + "Hq4mZ8tR" * 6
 UNTHROTTLED = "100000000/min"
 CLIENT_THREADS = 96
 REQUEST_TIMEOUT = 10.0
-TARGETS = {"score": 50.0, "verify": 50.0, "claim": 100.0}  # p99 in ms, at the full rates
+# The targets: the server's CPU a request against the floor's (/healthz) in the same run and at
+# the same rate, a measure that holds on a machine whose speed moves by 2x from one day to the
+# next. Missing one fails the run (except with --quick).
+RATIO_TARGETS = {"score": 2.0, "verify": 3.0, "claim": 5.0, "perks": 3.0, "dashboard": 5.0}
+# p99 in ms at the full rates: printed beside the floor's CPU a request (what the machine was
+# that day), not enforced, since they move with the machine.
+P99_TARGETS = {"score": 50.0, "verify": 50.0, "claim": 100.0, "dashboard": 200.0}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -547,24 +553,32 @@ def plan_steps(args: argparse.Namespace, scene: dict) -> list[dict]:
 
 
 def report(results: list[dict], *, quick: bool) -> bool:
-    """Print the figures beside their floor; True when every target is met and nothing failed."""
+    """Print the figures beside their floor; True when every ratio target is met and nothing failed."""
     ok = True
     floor: dict[float, dict] = {}
     print()
     print(
-        f"{'endpoint':<34}{'rate/s':>7}{'sent':>7}{'errors':>8}"
-        f"{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'cpu ms':>8}{'pg ms':>7}{'load':>6}  target"
+        f"{'endpoint':<34}{'rate/s':>7}{'sent':>7}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        f"{'cpu ms':>8}{'pg ms':>7}{'ratio':>7}{'load':>6}  target"
     )
     for result in results:
         if result["name"] == "healthz":
             floor[result["rate"]] = result
         errors = sum(result["errors"].values())
-        target = TARGETS.get(result["name"])
-        verdict = ""
+        base = floor.get(result["rate"])
+        floor_cpu = base["server_cpu_ms"] if base else 0.0
+        ratio = result["server_cpu_ms"] / floor_cpu if floor_cpu else math.nan
+        result["cpu_ratio"] = ratio
+        verdicts = []
+        target = RATIO_TARGETS.get(result["name"])
         if target is not None:
-            met = result["p99_ms"] <= target and not errors
-            verdict = f"p99 <= {target:.0f} ms: {'met' if met else 'MISSED'}"
+            met = ratio <= target
+            verdicts.append(f"ratio <= {target:.1f}: {'met' if met else f'MISSED by {ratio - target:.2f}'}")
             ok = ok and (met or quick)
+        p99_target = P99_TARGETS.get(result["name"])
+        if p99_target is not None:
+            met = result["p99_ms"] <= p99_target
+            verdicts.append(f"p99 <= {p99_target:.0f} ms: {'met' if met else 'missed'} (not enforced)")
         ok = ok and not errors
         label = {
             "healthz": "GET /healthz (floor)",
@@ -577,7 +591,8 @@ def report(results: list[dict], *, quick: bool) -> bool:
         print(
             f"{label:<34}{result['rate']:>7.0f}{result['sent']:>7}{errors:>8}"
             f"{result['p50_ms']:>9.1f}{result['p99_ms']:>9.1f}{result['max_ms']:>9.1f}"
-            f"{result['server_cpu_ms']:>8.2f}{result['pg_ms']:>7.2f}{result['load_average']:>6.1f}  {verdict}"
+            f"{result['server_cpu_ms']:>8.2f}{result['pg_ms']:>7.2f}{ratio:>7.2f}{result['load_average']:>6.1f}"
+            f"  {'; '.join(verdicts)}"
         )
         if result["errors"]:
             print(f"{'':<34}errors: {result['errors']}")

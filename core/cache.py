@@ -1,6 +1,7 @@
-"""A Redis cache that falls back to this process's memory when Redis is unreachable.
+"""A Redis cache that falls back to this process's memory when Redis is unreachable, and the
+helper that caches values derived from a snapshot under keys naming what they derive from.
 
-The cache holds throttle counters only, so a Redis outage must neither turn pages and API
+The cache holds throttle counters and derived values, so a Redis outage must neither turn pages and API
 calls into 500s nor switch the limits off (answering like an empty cache let every request
 through uncounted). Django's RedisCache raises on connection errors; this one logs once per
 outage, answers from a local-memory cache of this process instead, and stops calling Redis for
@@ -11,10 +12,13 @@ limit that still holds.
 
 import functools
 import logging
+import pickle
 import time
+import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -108,3 +112,43 @@ class ResilientRedisCache(RedisCache):
         keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
         for start in range(0, len(keys), 1000):
             client.delete(*keys[start : start + 1000])
+
+
+# --- Derived values ------------------------------------------------------------------------
+# What a page or payload derives from a snapshot changes only when a new snapshot is written,
+# so it is cached under a key naming what it derives from (the snapshot's id and write time,
+# the language, ...): a new snapshot or event makes the entry unreachable, never stale, and
+# nothing has to remember to delete it. The timeout only bounds the memory an entry holds.
+
+DERIVED_TIMEOUT = 2 * 24 * 3600
+_MISSING = object()
+T = TypeVar("T")
+
+
+def derived_key(*parts: object) -> str:
+    """The cache key of a value derived from these parts (ids, timestamps, language, ...)."""
+    return "derived:" + ":".join(str(part) for part in parts)
+
+
+def derived_get_or_compute(
+    parts: tuple[object, ...],
+    compute: Callable[[], T],
+    *,
+    timeout: int = DERIVED_TIMEOUT,
+    compressed: bool = False,
+) -> T:
+    """The value cached for these parts, computed and stored on a miss.
+
+    The default cache: Redis in production (this process's memory while Redis is down, which
+    is safe here since a key names its inputs), local memory in the embedded default.
+    ``compressed`` stores the pickled value zlib-compressed: rendered HTML shrinks about five
+    times, which matters in the Redis the broker shares.
+    """
+    key = derived_key(*parts)
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, zlib.compress(pickle.dumps(value)) if compressed else value, timeout)
+    elif compressed:
+        value = pickle.loads(zlib.decompress(value))  # noqa: S301 - our own cache, as Django's pickles
+    return value

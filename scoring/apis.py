@@ -1,3 +1,4 @@
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DomainError
+from core.cache import derived_get_or_compute
 from core.throttles import OptInThrottle
 
 from . import engine, events, selectors, services
@@ -114,10 +116,19 @@ class ScoreApi(APIView):
     @extend_schema(responses={200: ScoreSerializer})
     def get(self, request: Request) -> Response:
         _require_opted_in(request)
-        snapshot = selectors.score_current(person=request.user)
-        if snapshot is None:
-            snapshot = services.score_recompute(person=request.user)
-        return Response(ScoreSerializer(snapshot).data)
+        version = selectors.score_current_version(person=request.user)
+        if version is None:
+            return Response(ScoreSerializer(services.score_recompute(person=request.user)).data)
+        snapshot_id, written_at = version
+        # Keyed by the snapshot and its write time: a new snapshot is a new key. The reasons'
+        # texts are in the request's language; the weights and version come with the snapshot's
+        # model, which never changes once made (so does the "model changed" notice, which
+        # compares the snapshot with the person's earlier ones).
+        payload = derived_get_or_compute(
+            ("score", snapshot_id, written_at, translation.get_language()),
+            lambda: dict(ScoreSerializer(selectors.score_snapshot(snapshot_id=snapshot_id)).data),
+        )
+        return Response(payload)
 
 
 class ScoreHistoryApi(APIView):

@@ -265,6 +265,31 @@ def score_current(*, person: User) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(person=person).select_related("model").order_by("-as_of").first()
 
 
+def score_current_version(*, person: User) -> tuple[int, str] | None:
+    """The latest snapshot's id and write time: what everything derived from it is cached by.
+
+    One row off the unique (person, as_of) index; a rewrite of the same day's snapshot keeps the
+    id and moves the time.
+    """
+    latest = ScoreSnapshot.objects.filter(person=person).order_by("-as_of")
+    row = latest.values_list("pk", "updated_at").first()
+    return None if row is None else (row[0], row[1].isoformat())
+
+
+def score_history_version(*, person: User, since: datetime.date) -> tuple[int, str]:
+    """How many snapshots the person has since a date and when the latest of them was written:
+    any snapshot added, rewritten or removed changes it."""
+    row = ScoreSnapshot.objects.filter(person=person, as_of__gte=since).aggregate(
+        n=Count("id"), written=Max("updated_at")
+    )
+    return row["n"], row["written"].isoformat() if row["written"] else ""
+
+
+def score_snapshot(*, snapshot_id: int) -> ScoreSnapshot:
+    """A snapshot with the model that made it."""
+    return ScoreSnapshot.objects.select_related("model").get(pk=snapshot_id)
+
+
 def score_history(*, person: User, since: datetime.date | None = None) -> list[ScoreSnapshot]:
     snapshots = ScoreSnapshot.objects.filter(person=person).order_by("as_of")
     if since is not None:

@@ -7,15 +7,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import consumer_required
-from accounts.models import CONSENT_VERSION, ConsumerProfile
+from accounts.models import CONSENT_VERSION, ConsumerProfile, User
 from accounts.selectors import consumer_profile
 from core.bands import Band
+from core.cache import derived_get_or_compute
 from core.forms import form_errors_add
 from core.throttles import OptInThrottle, address_limit_wait, throttled_page
 
@@ -25,6 +28,7 @@ from .forms import DisputeForm, OptInForm, WhatIfForm
 from .models import Bill, Education, ScoreSnapshot
 
 HISTORY_DAYS = 365
+DAY_SECONDS = 24 * 3600
 
 
 def _is_opted_in(profile: ConsumerProfile | None) -> bool:
@@ -41,34 +45,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _dashboard_page(request: HttpRequest, *, dispute_form: DisputeForm | None = None) -> HttpResponse:
     person = request.user
-    snapshot = selectors.score_current(person=person)
-    if snapshot is None:
+    version = selectors.score_current_version(person=person)
+    if version is None:
         return render(request, "scoring/score_pending.html")
 
     today = services.today()
+    since = today - datetime.timedelta(days=HISTORY_DAYS)
+    # The score's cards derive from the current snapshot and the year's snapshots only: cached
+    # under what they derive from (a new or rewritten snapshot is a new key), the day (the
+    # history's axis ends today) and the language.
+    cards = derived_get_or_compute(
+        (
+            "dashboard-cards",
+            person.pk,
+            *version,
+            *selectors.score_history_version(person=person, since=since),
+            today.isoformat(),
+            translation.get_language(),
+        ),
+        lambda: _score_cards(person=person, snapshot_id=version[0], since=since, today=today),
+        # A day's key is of no use the next day; the HTML (24 kB, mostly SVG) compresses to 5.
+        timeout=DAY_SECONDS,
+        compressed=True,
+    )
     features = selectors.features_for_person(person=person, as_of=today)
     what_if = WhatIfForm(request.GET if "what_if" in request.GET else None, features=features)
-    history = selectors.score_history(person=person, since=today - datetime.timedelta(days=HISTORY_DAYS))
     listings = selectors.blacklist_entries_active(person=person)
-    reasons = _reasons(snapshot)
-    bar_chart = charts.bar_chart([(key, getattr(snapshot, key)) for key in engine.DIMENSIONS])
-    is_listed = bool(snapshot.reasons) and snapshot.reasons[0]["code"] == engine.BLACKLIST_ACTIVE
     context = {
-        "snapshot": snapshot,
+        **cards,
         "today": today,
-        "gauge": charts.gauge(snapshot.score),
-        "bands": _bands(snapshot.score),
-        "next_band": charts.next_band(snapshot.score),
-        "change": _change(history, snapshot),
-        "model_changed_from": selectors.score_model_change(snapshot=snapshot),
-        "dimensions": _dimensions(snapshot, bar_chart),
-        "bar_chart": bar_chart,
-        "lowering": [reason for reason in reasons if reason["direction"] == engine.LOWERS],
-        "raising": [reason for reason in reasons if reason["direction"] == engine.RAISES],
-        "is_listed": is_listed,
-        "listing_reason": reasons[0] if is_listed else None,
         "listings": listings,
-        "history": _history(history, today=today),
         "features": features,
         "education": Education(features.education).label,
         "bills": _bill_rows(selectors.bills_recent(person=person), today=today),
@@ -80,6 +86,39 @@ def _dashboard_page(request: HttpRequest, *, dispute_form: DisputeForm | None = 
         "dispute_form": dispute_form or DisputeForm(listings=listings),
     }
     return render(request, "scoring/dashboard.html", context)
+
+
+def _score_cards(
+    *, person: User, snapshot_id: int, since: datetime.date, today: datetime.date
+) -> dict[str, object]:
+    """The score, reasons, dimensions and history cards as HTML, with what the rest of the page
+    needs of the same snapshot (the dimensions, whether the person is listed and why)."""
+    snapshot = selectors.score_snapshot(snapshot_id=snapshot_id)
+    history = selectors.score_history(person=person, since=since)
+    reasons = _reasons(snapshot)
+    bar_chart = charts.bar_chart([(key, getattr(snapshot, key)) for key in engine.DIMENSIONS])
+    is_listed = bool(snapshot.reasons) and snapshot.reasons[0]["code"] == engine.BLACKLIST_ACTIVE
+    dimensions = _dimensions(snapshot, bar_chart)
+    context = {
+        "snapshot": snapshot,
+        "gauge": charts.gauge(snapshot.score),
+        "bands": _bands(snapshot.score),
+        "next_band": charts.next_band(snapshot.score),
+        "change": _change(history, snapshot),
+        "model_changed_from": selectors.score_model_change(snapshot=snapshot),
+        "dimensions": dimensions,
+        "bar_chart": bar_chart,
+        "lowering": [reason for reason in reasons if reason["direction"] == engine.LOWERS],
+        "raising": [reason for reason in reasons if reason["direction"] == engine.RAISES],
+        "is_listed": is_listed,
+        "history": _history(history, today=today),
+    }
+    return {
+        "score_cards": render_to_string("scoring/includes/score_cards.html", context),
+        "dimensions": dimensions,
+        "is_listed": is_listed,
+        "listing_reason": reasons[0] if is_listed else None,
+    }
 
 
 @consumer_required

@@ -708,7 +708,7 @@ def test_a_production_server_sets_secure_httponly_samesite_cookies_and_security_
 def test_production_serves_the_api_as_json_only():
     framework = production_settings("REST_FRAMEWORK")["REST_FRAMEWORK"]
 
-    assert framework["DEFAULT_RENDERER_CLASSES"] == ["rest_framework.renderers.JSONRenderer"]
+    assert framework["DEFAULT_RENDERER_CLASSES"] == ["core.renderers.OrjsonRenderer"]
 
 
 # --- Secrets at rest (issue 12, item 12) ----------------------------------------------------------

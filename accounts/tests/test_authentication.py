@@ -269,3 +269,40 @@ def test_the_schema_still_documents_the_token_scheme_on_the_apis_that_take_it():
         "description": 'Token-based authentication with required prefix "Token"',
     }
     assert {"tokenAuth": []} in schema["paths"][SCORE]["get"]["security"]
+
+
+# --- The one statement: fresh rows, the same instances the ORM would load ------------------------
+
+
+def test_the_login_read_with_the_token_is_what_the_orm_reads(make_consumer):
+    # given
+    ann = make_consumer("ann")
+    key = account_services.api_token_issue(user=ann)
+    request = APIRequestFactory().get(SCORE, HTTP_AUTHORIZATION=f"Token {key}")
+    expected = ApiToken.objects.select_related("user__consumer").get(user=ann)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        user, token = TokenAuthentication().authenticate(request)
+        has_membership = hasattr(user, "merchant_staff")
+
+    # then: every field equal, datetimes aware, an absent membership known without a query
+    assert len(queries) == 1
+    assert has_membership is False
+    for loaded, orm in ((token, expected), (user, expected.user), (user.consumer, expected.user.consumer)):
+        fields = [field.attname for field in type(orm)._meta.concrete_fields]
+        assert [getattr(loaded, name) for name in fields] == [getattr(orm, name) for name in fields]
+    assert timezone.is_aware(token.last_used_at) and timezone.is_aware(user.date_joined)
+    assert user.consumer.user is user
+
+
+def test_a_login_with_neither_profile_nor_membership_authenticates(django_user_model):
+    # given: platform staff, with no consumer profile and no merchant
+    staff = django_user_model.objects.create_user(username="root", password="a-Long-pass-950", is_staff=True)
+    client = client_with(account_services.api_token_issue(user=staff))
+
+    # when
+    response = client.get(SCORE)
+
+    # then
+    assert (response.status_code, response.json()["code"]) == (403, "not_opted_in")

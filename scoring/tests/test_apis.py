@@ -2,16 +2,20 @@
 
 import datetime
 import json
+import os
+import uuid
 
 import pytest
+from django.core.cache import caches
 from django.http import Http404
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
 from accounts.services import api_token_issue
 from core.api import exception_handler
 from core.bands import Band
-from scoring import selectors, services, tasks
+from scoring import engine, selectors, services, tasks
 from scoring.engine import DIMENSIONS, BlacklistStatus
 from scoring.events import UNSTORABLE
 from scoring.models import (
@@ -360,16 +364,16 @@ def test_the_score_shows_the_latest_snapshot(ann):
 
 
 @pytest.mark.parametrize("snapshots", [1, 30])
-def test_the_score_takes_three_queries_however_long_the_history(
-    ann, django_assert_max_num_queries, snapshots
-):
+def test_the_score_takes_four_queries_however_long_the_history(ann, django_assert_max_num_queries, snapshots):
+    """Uncached: the token, the snapshot's version, the snapshot with its model, and the model
+    that scored the person before (the "model changed" notice)."""
     # given
     for days_ago in range(1, snapshots):
         services.score_recompute(person=ann, as_of=day(days_ago))
     client = token_client(ann)
 
     # when / then
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = client.get(SCORE)
     assert response.status_code == 200
 
@@ -1026,3 +1030,131 @@ def test_the_score_says_the_scoring_model_changed_beside_the_score(make_consumer
             "previous_model_version": launch.version,
         },
     )
+
+
+# --- the score's cache: keyed by the snapshot, so every change is seen on the next request ----
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def derived_cache(request, settings):
+    """The score's cache on each backend it runs on: local memory (the embedded default) and the
+    production Redis backend (REDIS_URL; CI sets it, and there it must not be skipped)."""
+    if request.param == "local memory":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": str(uuid.uuid4()),
+            }
+        }
+        yield request.param
+        return
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must test the cache on Redis: set REDIS_URL")
+        pytest.skip("needs Redis (REDIS_URL)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            # A prefix of this test's own: the keys never meet another test's or the app's.
+            "KEY_PREFIX": f"test-derived-{uuid.uuid4()}",
+        }
+    }
+    yield request.param
+    caches["default"].clear()
+
+
+def test_a_cached_score_costs_the_token_and_one_indexed_row(derived_cache, ann, django_assert_num_queries):
+    # given: the payload cached by a first request
+    client = token_client(ann)
+    first = client.get(SCORE).json()
+
+    # when
+    with django_assert_num_queries(2):  # the token with its login, the latest snapshot's id and time
+        again = client.get(SCORE)
+
+    # then
+    assert again.json() == first
+    assert again.json()["score"] == 600
+
+
+def test_a_new_event_is_in_the_score_on_the_next_request(derived_cache, ann, ingest):
+    # given: the score of a new person, cached
+    client = token_client(ann)
+    before = client.get(SCORE).json()
+
+    # when: an unpaid bill arrives and its recompute runs, as a worker would
+    response, queued = ingest(
+        [
+            event(
+                "bill_overdue",
+                {"kind": "credit_card", "amount": "900.00", "due_on": day(40).isoformat()},
+                id="o1",
+            )
+        ]
+    )
+    recompute_queued(queued)
+    after = client.get(SCORE).json()
+
+    # then: the next request shows the rewritten snapshot of today, not the cached one
+    snapshot = selectors.score_current(person=ann)
+    assert response.status_code == 201
+    assert before["score"] == 600
+    assert after["score"] == snapshot.score < 600
+    assert [reason["code"] for reason in after["reasons"]] == [reason["code"] for reason in snapshot.reasons]
+
+
+def test_a_new_snapshot_is_the_score_on_the_next_request(derived_cache, ann):
+    # given
+    client = token_client(ann)
+    client.get(SCORE)
+    Bill.objects.create(person=ann, kind="credit_card", issuer="ICBC", amount="500", due_on=day(30))
+    tomorrow = services.today() + datetime.timedelta(days=1)
+
+    # when: the next day's snapshot is written
+    snapshot = services.score_recompute(person=ann, as_of=tomorrow)
+    after = client.get(SCORE).json()
+
+    # then
+    assert (after["as_of"], after["score"]) == (tomorrow.isoformat(), snapshot.score)
+    assert snapshot.score < 600
+
+
+def test_an_opt_out_is_seen_on_the_next_request(derived_cache, ann):
+    # given
+    client = token_client(ann)
+    assert client.get(SCORE).status_code == 200
+
+    # when
+    services.consumer_opt_out(person=ann)
+    response = client.get(SCORE)
+
+    # then
+    assert (response.status_code, response.json()) == (403, NOT_OPTED_IN)
+
+
+def test_the_cached_score_follows_the_language_of_each_request(derived_cache, ann):
+    # given: a reason to read, and the English payload cached
+    Bill.objects.create(person=ann, kind="credit_card", issuer="ICBC", amount="500", due_on=day(30))
+    services.score_recompute(person=ann)
+    client = token_client(ann)
+    english = client.get(SCORE, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    # when
+    chinese = client.get(SCORE, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english_again = client.get(SCORE, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    # then: the same reasons, each in the language asked for
+    snapshot = selectors.score_current(person=ann)
+    with translation.override("zh-hans"):
+        expected_chinese = [
+            engine.reason_text(reason["code"], reason["direction"], reason["params"])
+            for reason in snapshot.reasons
+        ]
+    assert [reason["text"] for reason in chinese["reasons"]] == expected_chinese
+    assert [reason["text"] for reason in english["reasons"]] != expected_chinese
+    assert english_again == english
+    assert {key: value for key, value in chinese.items() if key != "reasons"} == {
+        key: value for key, value in english.items() if key != "reasons"
+    }

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import CONSENT_VERSION, ConsumerProfile
-from scoring import services
+from scoring import selectors, services, views
 from scoring.models import (
     Balance,
     Bill,
@@ -567,3 +568,103 @@ def test_an_opted_in_person_without_a_score_yet_is_told_it_is_coming(client, mak
 
     assert response.status_code == 200
     assert "Your score is on its way" in text_of(response)
+
+
+# --- The score's cards, cached per snapshot and language ----------------------------------------
+
+
+def fresh_cards(person, *, today: datetime.date) -> str:
+    """The cards rendered now from the database, bypassing the cache."""
+    version = selectors.score_current_version(person=person)
+    since = today - datetime.timedelta(days=views.HISTORY_DAYS)
+    return views._score_cards(person=person, snapshot_id=version[0], since=since, today=today)["score_cards"]
+
+
+def test_the_cached_cards_are_the_cards_of_the_current_snapshot(signed_in, person, today):
+    # given: the cards cached by a first visit
+    first = signed_in.get(reverse("scoring:dashboard"))
+
+    # when
+    again = signed_in.get(reverse("scoring:dashboard"))
+
+    # then
+    assert first.context["score_cards"] == again.context["score_cards"] == fresh_cards(person, today=today)
+
+
+def test_a_new_event_shows_in_the_cards_on_the_next_visit(signed_in, person, today):
+    # given
+    before = signed_in.get(reverse("scoring:dashboard")).context["score_cards"]
+    old_score = selectors.score_current(person=person).score
+
+    # when: an unpaid bill arrives and today's snapshot is rewritten
+    Bill.objects.create(
+        person=person,
+        kind=BillKind.CREDIT_CARD,
+        issuer="ICBC",
+        amount=Decimal("900"),
+        due_on=today - datetime.timedelta(days=40),
+    )
+    snapshot = services.score_recompute(person=person)
+    after = signed_in.get(reverse("scoring:dashboard")).context["score_cards"]
+
+    # then
+    assert snapshot.score < old_score
+    assert after == fresh_cards(person, today=today) != before
+
+
+def test_a_new_snapshot_shows_in_the_cards_and_history_on_the_next_visit(signed_in, person, today):
+    # given
+    before = signed_in.get(reverse("scoring:dashboard")).context["score_cards"]
+
+    # when: last month's snapshot is written (the current one is unchanged, the history is not)
+    services.score_recompute(person=person, as_of=today - datetime.timedelta(days=30))
+    after = signed_in.get(reverse("scoring:dashboard")).context["score_cards"]
+
+    # then
+    assert after == fresh_cards(person, today=today) != before
+
+
+def test_an_opt_out_shows_the_opt_in_page_on_the_next_visit(signed_in, person):
+    # given
+    assert "score_cards" in signed_in.get(reverse("scoring:dashboard")).context
+
+    # when
+    services.consumer_opt_out(person=person)
+    response = signed_in.get(reverse("scoring:dashboard"))
+
+    # then
+    assert response.status_code == 200
+    assert "score_cards" not in response.context
+    assert response.templates[0].name == "scoring/opt_in.html"
+
+
+def test_the_cards_follow_the_language_of_each_visit(signed_in, person, today):
+    # given
+    english = signed_in.get(reverse("scoring:dashboard"), HTTP_ACCEPT_LANGUAGE="en").context["score_cards"]
+
+    # when
+    chinese = signed_in.get(reverse("scoring:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").context[
+        "score_cards"
+    ]
+
+    # then
+    with translation.override("zh-hans"):
+        expected = fresh_cards(person, today=today)
+    assert chinese == expected != english
+    assert "你的分数" in chinese
+
+
+# The same count as before the cards were cached (19): two small reads (the current snapshot's
+# id and time, the year's count and latest write) replace the snapshot with its model and the
+# year's snapshots, which were the CPU.
+CACHED_DASHBOARD_QUERIES = 19
+
+
+def test_cached_cards_read_versions_instead_of_the_snapshot_and_history(signed_in, django_assert_num_queries):
+    # given: the cards cached
+    signed_in.get(reverse("scoring:dashboard"))
+
+    # when / then
+    with django_assert_num_queries(CACHED_DASHBOARD_QUERIES):
+        response = signed_in.get(reverse("scoring:dashboard"))
+    assert response.status_code == 200
