@@ -19,7 +19,7 @@ client address that is the throttles' own, and a lockout answer in the portal's 
 import datetime
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from axes.backends import AxesStandaloneBackend
@@ -187,7 +187,12 @@ def too_many_attempts_message(wait: int) -> str:
 
 
 def throttled_page(
-    request: HttpRequest, template: str, context: dict, *, wait: int, form: BaseForm | None = None
+    request: HttpRequest,
+    template: str | Sequence[str],
+    context: dict,
+    *,
+    wait: int,
+    form: BaseForm | None = None,
 ) -> HttpResponse:
     """The page again with the limit's message (as a form error when there is a form), 429, Retry-After."""
     message = too_many_attempts_message(wait)
