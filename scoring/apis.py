@@ -6,11 +6,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DomainError
+from core.requests import signed_in_user
 from core.throttles import OptInThrottle
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication
-from .models import ScoreSnapshot
+from .models import Partner, ScoreSnapshot
 
 
 def _require_opted_in(request: Request) -> None:
@@ -75,7 +76,7 @@ class OptInApi(APIView):
                 code="not_a_consumer",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
-        snapshot = services.consumer_opt_in(person=request.user)
+        snapshot = services.consumer_opt_in(person=signed_in_user(request))
         return Response(ScoreSerializer(snapshot).data)
 
 
@@ -83,7 +84,7 @@ class OptOutApi(APIView):
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Opted out")})
     def post(self, request: Request) -> Response:
         _require_opted_in(request)
-        services.consumer_opt_out(person=request.user)
+        services.consumer_opt_out(person=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -91,9 +92,9 @@ class ScoreApi(APIView):
     @extend_schema(responses={200: ScoreSerializer})
     def get(self, request: Request) -> Response:
         _require_opted_in(request)
-        snapshot = selectors.score_current(person=request.user)
+        snapshot = selectors.score_current(person=signed_in_user(request))
         if snapshot is None:
-            snapshot = services.score_recompute(person=request.user)
+            snapshot = services.score_recompute(person=signed_in_user(request))
         return Response(ScoreSerializer(snapshot).data)
 
 
@@ -103,7 +104,7 @@ class ScoreHistoryApi(APIView):
     @extend_schema(responses={200: HistoryItemSerializer(many=True)})
     def get(self, request: Request) -> Response:
         _require_opted_in(request)
-        history = selectors.score_history(person=request.user)
+        history = selectors.score_history(person=signed_in_user(request))
         return Response(HistoryItemSerializer(history, many=True).data)
 
 
@@ -117,7 +118,7 @@ class IngestEventsApi(APIView):
     )
     def post(self, request: Request) -> Response:
         partner = request.auth
-        if partner is None:
+        if not isinstance(partner, Partner):
             # NotAuthenticated, so the 401 names the scheme in WWW-Authenticate as HTTP requires.
             raise exceptions.NotAuthenticated("A partner API key is required.")
         stored = services.events_ingest(partner=partner, batch=request.data)

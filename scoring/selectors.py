@@ -3,8 +3,9 @@
 import datetime
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, F, Min, Q, Sum
 from django.utils import timezone
@@ -162,7 +163,7 @@ def features_for_people(
         bill = bill_rows.get(person_id, {})
         credit_line = credit_lines.get(person_id)
         purchase = purchases.get(person_id, {})
-        identity = identities.get(person_id, {})
+        identity: Mapping[str, Any] = identities.get(person_id, {})
         contact = contacts.get(person_id, {})
         address_since = identity.get("address_since")
         first = bill.get("first")

@@ -134,9 +134,12 @@ def _counterfactual(
 
 def _effect(code: str, *, better: "Outcome | Final", worse: "Outcome | Final") -> _Candidate:
     high, low = better.adjusted, worse.adjusted
-    if type(high) is not type(low):  # a fading listing's fraction against the unlisted decimal
-        high, low = Fraction(high), Fraction(low)
-    points, exact = better.score - worse.score, high - low
+    exact: Exact
+    if isinstance(high, Decimal) and isinstance(low, Decimal):
+        exact = high - low
+    else:  # a fading listing's fraction, maybe against the unlisted decimal (Fraction(f) is f)
+        exact = Fraction(high) - Fraction(low)
+    points = better.score - worse.score
     return _Candidate(code=code, points=points, exact=exact, rank=(-points, -exact, _REASON_ORDER[code]))
 
 

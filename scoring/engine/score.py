@@ -4,6 +4,7 @@ reasons out) and ``simulate`` (the same with some features changed)."""
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from core.bands import Band
 
@@ -36,6 +37,6 @@ def compute(features: Features, scorecard: Scorecard) -> ScoreResult:
     )
 
 
-def simulate(features: Features, scorecard: Scorecard, **changes: object) -> ScoreResult:
+def simulate(features: Features, scorecard: Scorecard, **changes: Any) -> ScoreResult:
     """The score if some features were different ("what if"); unknown names raise TypeError."""
     return compute(dataclasses.replace(features, **changes), scorecard)

@@ -5,7 +5,7 @@ parameters do; the engine and the nightly monitoring read the same parameters.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from .scaling import Scaling
 
 FORMAT = "credit-life-scorecard/1"
 
-Table = pd.DataFrame | Mapping[str, Any]
+Table: TypeAlias = pd.DataFrame | Mapping[str, Any]
 
 
 def as_frame(features: Table) -> pd.DataFrame:
