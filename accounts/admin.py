@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.admin import PortalModelAdmin, SecretLookupGuard
+from core.requests import signed_in_user
 
 from . import services
 from .forms import AdminPasswordChangeForm
@@ -59,13 +60,13 @@ class MerchantAdmin(PortalModelAdmin):
     @admin.action(description="Approve the selected merchants")
     def approve(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
         for merchant in queryset:
-            services.merchant_approve(merchant=merchant, actor=request.user)
+            services.merchant_approve(merchant=merchant, actor=signed_in_user(request))
         self.message_user(request, f"Approved {len(queryset)} merchant(s).", messages.SUCCESS)
 
     @admin.action(description="Reject the selected merchants")
     def reject(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
         for merchant in queryset:
-            services.merchant_reject(merchant=merchant, actor=request.user)
+            services.merchant_reject(merchant=merchant, actor=signed_in_user(request))
         self.message_user(request, f"Rejected {len(queryset)} merchant(s).", messages.WARNING)
 
 
@@ -106,5 +107,5 @@ class ApiTokenAdmin(PortalModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
-            services.api_token_revoke(token=token, actor=request.user)
+            services.api_token_revoke(token=token, actor=signed_in_user(request))
         self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)

@@ -105,6 +105,7 @@ def api_token_with_login(*, prefix: str) -> ApiToken | None:
     # (getattr(user, "consumer", None) is None) without another query.
     _attach(user, "consumer", profile)
     if membership is not None:
+        assert isinstance(membership, MerchantStaff) and isinstance(merchant, Merchant)
         membership.merchant = merchant
     _attach(user, "merchant_staff", membership)
     return token
@@ -116,4 +117,4 @@ def _attach(user: User, name: str, related: Model | None) -> None:
     descriptor = getattr(User, name)
     descriptor.related.set_cached_value(user, related)
     if related is not None:
-        related.user = user
+        setattr(related, "user", user)  # noqa: B010 - the reverse side of either one-to-one

@@ -1,12 +1,22 @@
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from core.requests import AuthenticatedHttpRequest
+
 from . import selectors
+from .models import Merchant
+
+
+class MerchantHttpRequest(AuthenticatedHttpRequest):
+    """A request behind merchant_required: signed in, with the merchant its user works for."""
+
+    merchant: Merchant
 
 
 def merchant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -14,14 +24,16 @@ def merchant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         merchant = selectors.merchant_of(user=request.user)
         if merchant is None:
             if selectors.role_of(user=request.user) == "pending_merchant":
                 return redirect("accounts:merchant_pending")
             raise PermissionDenied
-        request.merchant = merchant
-        return view(request, *args, **kwargs)
+        # The same request, from here on carrying its merchant.
+        merchant_request = cast(MerchantHttpRequest, request)
+        merchant_request.merchant = merchant
+        return view(merchant_request, *args, **kwargs)
 
     return wrapper
 
@@ -31,7 +43,7 @@ def consumer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if selectors.role_of(user=request.user) != "consumer":
             return redirect("accounts:after_login")
         return view(request, *args, **kwargs)

@@ -1,6 +1,7 @@
 """Demo logins and merchants for seed_demo: the people and businesses of shared/api.md."""
 
 import datetime
+from typing import overload
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -25,6 +26,10 @@ SYNTHETIC_OPTED_IN_MONTHS = 13
 JOINED_MONTHS_AGO = 14
 
 
+@overload
+def opted_in_months_ago(months: int) -> datetime.datetime: ...
+@overload
+def opted_in_months_ago(months: None) -> None: ...
 def opted_in_months_ago(months: int | None) -> datetime.datetime | None:
     """When someone who opted in that many months ago did so (at the start of that day)."""
     if months is None:

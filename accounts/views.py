@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.forms import form_errors_add
+from core.requests import AuthenticatedHttpRequest
 from core.throttles import PasswordResetThrottle, SignUpThrottle, address_limit_wait, throttled_page
 
 from . import selectors, services
@@ -59,20 +60,20 @@ class PasswordResetView(auth_views.PasswordResetView):
         if wait:
             form = self.get_form()
             return throttled_page(
-                request, self.template_name, self.get_context_data(form=form), wait=wait, form=form
+                request, self.get_template_names(), self.get_context_data(form=form), wait=wait, form=form
             )
         return super().post(request, *args, **kwargs)
 
 
 @login_required
-def merchant_pending(request: HttpRequest) -> HttpResponse:
+def merchant_pending(request: AuthenticatedHttpRequest) -> HttpResponse:
     if selectors.merchant_of(user=request.user) is not None:
         return redirect("accounts:after_login")
     return render(request, "accounts/merchant_pending.html")
 
 
 @login_required
-def after_login(request: HttpRequest) -> HttpResponse:
+def after_login(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each kind of login to the page it came for."""
     role = selectors.role_of(user=request.user)
     destinations = {

@@ -3,6 +3,7 @@ import re
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 
@@ -14,7 +15,7 @@ from .models import AuditEntry, OutboxMessage
 SECRET_FIELD_NAME = re.compile(r"password|secret|token|hash")
 
 
-def lookup_touches_secret(model: type, lookup: str) -> bool:
+def lookup_touches_secret(model: type[models.Model], lookup: str) -> bool:
     """Whether a changelist lookup (e.g. "person__password__startswith") reads a secret field."""
     for part in lookup.split(LOOKUP_SEP):
         try:
@@ -23,22 +24,25 @@ def lookup_touches_secret(model: type, lookup: str) -> bool:
             return False  # the rest are transforms and lookups ("startswith", "exact")
         if not field.is_relation:
             return bool(SECRET_FIELD_NAME.search(field.name))
+        if not isinstance(field.related_model, type):
+            return False  # a generic relation names no model to follow; Django's own check decides
         model = field.related_model
     return False
 
 
-class SecretLookupGuard:
+class SecretLookupGuard(admin.ModelAdmin):
     """Refuses changelist lookups on secret fields (?key_hash__startswith=ab would reveal a hash
     character by character); every ModelAdmin of the portal carries it. A refused lookup is
     Django's DisallowedModelAdminLookup, a 400."""
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # Django 5.2's signature, request optional; the changelist always passes it.
         if lookup_touches_secret(self.model, lookup):
             return False
         return super().lookup_allowed(lookup, value, request)
 
 
-class PortalModelAdmin(SecretLookupGuard, admin.ModelAdmin):
+class PortalModelAdmin(SecretLookupGuard):
     """The base of every admin class here (admin.ModelAdmin with the secret-lookup guard)."""
 
 

@@ -98,7 +98,7 @@ WRITES = {"post", "put", "patch", "delete"}
 
 
 def _error(description: str, *schemas: str) -> dict[str, Any]:
-    refs = [{"$ref": f"#/components/schemas/{name}"} for name in schemas]
+    refs: list[dict[str, Any]] = [{"$ref": f"#/components/schemas/{name}"} for name in schemas]
     schema = refs[0] if len(refs) == 1 else {"anyOf": refs}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 

@@ -1,6 +1,9 @@
 """The append-only audit trail: every service that changes something people rely on calls this."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AnonymousUser
@@ -9,16 +12,20 @@ from django.db import models
 
 from .models import AuditEntry
 
+if TYPE_CHECKING:
+    # The AUTH_USER_MODEL, named without importing the accounts app (see core.requests).
+    from django.contrib.auth.models import _User
+
 
 def audit_record(
     *,
-    actor: models.Model | AnonymousUser | None,
+    actor: _User | AnonymousUser | None,
     action: str,
     target: models.Model,
     changes: dict | None = None,
 ) -> AuditEntry:
     """Write one audit entry, e.g. audit_record(actor=user, action="promotion.activate", target=promotion)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = None if isinstance(actor, AnonymousUser) else actor
     return AuditEntry.objects.create(
         actor=user,
         actor_label=user.get_username() if user is not None else "system",
@@ -44,7 +51,7 @@ def _json_safe(value: object) -> object:
 ERASED_LABEL = "erased account"
 
 
-def audit_pseudonymise(*, user: models.Model, targets: Sequence[models.Model]) -> None:
+def audit_pseudonymise(*, user: _User, targets: Sequence[models.Model]) -> None:
     """Strip a deleted person from the trails (ours and the admin's): entries stay (what was done,
     when), but no longer say who they were or what they wrote. Their own actions and entries
     about their login lose the username; entries about their objects (disputes with free text,

@@ -16,13 +16,16 @@ import pickle
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+if TYPE_CHECKING:
+    from redis import ConnectionPool, Redis
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +56,17 @@ class _ClientPerPool(RedisCacheClient):
     for each of its pools.
     """
 
+    if TYPE_CHECKING:
+        # Django's own private members this class builds on, which django-stubs leaves out.
+        _client: type[Redis]
+
+        def _get_connection_pool(self, write: bool) -> ConnectionPool: ...
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
+        self._clients: dict[int, Redis] = {}
 
-    def get_client(self, key: str | None = None, *, write: bool = False) -> Any:
+    def get_client(self, key: object = None, *, write: bool = False) -> "Redis":
         pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
@@ -70,6 +79,10 @@ class ResilientRedisCache(RedisCache):
 
     # After a failure, skip Redis for this long (per cache object, one per thread) before trying again.
     retry_after = 5.0
+
+    if TYPE_CHECKING:
+        # Django's private client (a cached property, built from self._class), left out of django-stubs.
+        _cache: _ClientPerPool
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)

@@ -74,11 +74,11 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response: object) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)  # type: ignore[operator]
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_UNREACHABLE):
@@ -121,7 +121,7 @@ class TextInputMiddleware:
     a 400 naming the field, before a view, a form or a service sees the request. JSON bodies
     are checked by the API's parser, which reads them."""
 
-    def __init__(self, get_response: object) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -138,7 +138,7 @@ class TextInputMiddleware:
                 # A multipart body without a boundary, or cut short: unreadable, whoever reads it.
                 return unreadable_body_response(request)
         if found is None:
-            return self.get_response(request)  # type: ignore[operator]
+            return self.get_response(request)
         field, problem = found
         logger.info("text input refused path=%s field=%s", request.path, field[:100])
         return bad_text_response(request, field=field[:100], problem=problem)

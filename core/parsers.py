@@ -1,6 +1,7 @@
 """The API's request parser (a module of its own: DRF imports it from its settings while its
 views module loads, so it must not import rest_framework.views itself)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,9 @@ class BoundedJSONParser(JSONParser):
     Django's own check), and nesting too deep for the parser is a 400: never a 500. Text no
     database can hold (core.text_input) is a 400 naming its field."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         request = (parser_context or {}).get("request")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if request is not None and limit is not None:

@@ -19,12 +19,14 @@ client address that is the throttles' own, and a lockout answer in the portal's 
 import datetime
 import logging
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, cast
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,16 +63,28 @@ def client_ip(request: HttpRequest) -> str:
 
 
 class SettingsRateThrottle(SimpleRateThrottle):
-    """A throttle whose rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope], read per request."""
+    """A throttle whose rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope], read per request.
 
-    def get_ident(self, request: "Request") -> str:
+    HTML views count against the same throttles as the API, with their Django request and no
+    view: SimpleRateThrottle hands both only to get_cache_key, and this module's get_cache_key
+    methods read no more of a request than a Django request has (its META and its user).
+    """
+
+    def allow_request(self, request: HttpRequest, view: "APIView | None") -> bool:
+        # DRF's stubs type the base for DRF's own callers (a DRF Request and its view); the HTML
+        # views are the callers this override widens it for, as the class docstring says.
+        return super().allow_request(request, view)  # type: ignore[arg-type]
+
+    def get_ident(self, request: HttpRequest) -> str:
         # DRF's own reading takes X-Forwarded-For as sent when NUM_PROXIES is unset.
         return client_ip(request)
 
     def get_rate(self) -> str | None:
         # SimpleRateThrottle.THROTTLE_RATES is bound at import; api_settings follows overrides.
+        # DRF's rates are "number/period" strings (or None); its stubs type them as numbers.
+        rates: Mapping[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            return rates[self.scope or ""]
         except KeyError as exc:
             raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}.") from exc
 
@@ -78,7 +92,7 @@ class SettingsRateThrottle(SimpleRateThrottle):
 class SettingsUserRateThrottle(SettingsRateThrottle):
     """Per signed-in login, at the rate its scope has in settings (e.g. merchant verification)."""
 
-    def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
+    def get_cache_key(self, request: HttpRequest, view: "APIView | None") -> str | None:
         if not request.user or not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
@@ -113,7 +127,7 @@ class UserThrottle(SettingsRateThrottle):
 class AddressThrottle(SettingsRateThrottle):
     """One action counted per client address, signed in or not; subclasses name it (the scope)."""
 
-    def get_cache_key(self, request: "Request | HttpRequest", view: "APIView | None") -> str | None:
+    def get_cache_key(self, request: HttpRequest, view: "APIView | None") -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
@@ -142,7 +156,7 @@ class NewAccountClaimThrottle(AddressThrottle):
 
     scope = "new_account_claim"
 
-    def get_cache_key(self, request: "Request | HttpRequest", view: "APIView | None") -> str | None:
+    def get_cache_key(self, request: HttpRequest, view: "APIView | None") -> str | None:
         user = request.user
         if not user.is_authenticated:
             return None
@@ -173,19 +187,31 @@ def too_many_attempts_message(wait: int) -> str:
 
 
 def throttled_page(
-    request: HttpRequest, template: str, context: dict, *, wait: int, form: object = None
+    request: HttpRequest,
+    template: str | Sequence[str],
+    context: dict,
+    *,
+    wait: int,
+    form: BaseForm | None = None,
 ) -> HttpResponse:
     """The page again with the limit's message (as a form error when there is a form), 429, Retry-After."""
     message = too_many_attempts_message(wait)
     if form is not None:
-        form.is_valid()  # type: ignore[attr-defined]  # add_error needs cleaned_data
-        form.add_error(None, message)  # type: ignore[attr-defined]
+        form.is_valid()  # add_error needs cleaned_data
+        form.add_error(None, message)
     response = render(request, template, {**context, "throttled_message": message}, status=429)
     response["Retry-After"] = str(wait)
     return response
 
 
 # --- Sign-in lockout (django-axes) -----------------------------------------------------------
+
+
+class _RefusedSignIn(HttpRequest):
+    """What LoginLockoutBackend leaves on a sign-in request it refuses (a type only)."""
+
+    address_limit_wait: int
+    axes_locked_out: bool
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -209,9 +235,10 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         # Past the per-(username, address) lockout: now the address's allowance across usernames.
         wait = address_limit_wait(request, SignInThrottle)
         if wait is not None:
-            request.address_limit_wait = wait  # type: ignore[attr-defined]  # read by lockout_response
+            refused = cast(_RefusedSignIn, request)
+            refused.address_limit_wait = wait  # read by lockout_response
             # axes' own flag: its middleware answers with lockout_response, and no failure is recorded.
-            request.axes_locked_out = True  # type: ignore[attr-defined]
+            refused.axes_locked_out = True
             raise AxesBackendPermissionDenied("Too many sign-in attempts from this address.")
         return None
 

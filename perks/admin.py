@@ -1,10 +1,14 @@
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import PortalModelAdmin
+from core.requests import signed_in_user
 from scoring.admin import ScoringModelAdmin
 from scoring.models import ScoringModel
 
@@ -29,10 +33,13 @@ class PromotionAdmin(PortalModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Promotion | None = None) -> list[str]:
         return [field.name for field in Promotion._meta.fields]
 
-    def _transition(self, request: HttpRequest, queryset: QuerySet[Promotion], action: object) -> None:
+    def _transition(
+        self, request: HttpRequest, queryset: QuerySet[Promotion], action: Callable[..., Promotion]
+    ) -> None:
+        actor = signed_in_user(request)
         for promotion in queryset:
             try:
-                action(promotion=promotion, actor=request.user)  # type: ignore[operator]
+                action(promotion=promotion, actor=actor)
             except ValidationError as exc:
                 self.message_user(request, f"{promotion}: {' '.join(exc.messages)}", messages.WARNING)
 
@@ -45,18 +52,21 @@ class PromotionAdmin(PortalModelAdmin):
         self._transition(request, queryset, services.promotion_end)
 
     @admin.display(description=_("remaining / quantity"))
-    def stock(self, promotion: Promotion) -> str:
+    def stock(self, promotion: Promotion) -> str | Promise:
         if promotion.quantity is None:
             return _("unlimited")
         return f"{promotion.remaining} / {promotion.quantity}"
+
+
+COUNTER_CHECK_FIELDS = ("merchant", "checked_at", "outcome")
 
 
 class CounterCheckInline(admin.TabularInline):
     model = CounterCheck
     extra = 0
     can_delete = False
-    fields = ["merchant", "checked_at", "outcome"]
-    readonly_fields = fields
+    fields = COUNTER_CHECK_FIELDS
+    readonly_fields = COUNTER_CHECK_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

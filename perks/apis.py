@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from core.api import DomainError
 from core.parsers import BoundedJSONParser
+from core.requests import signed_in_user
 from core.throttles import NewAccountClaimThrottle
 
 from . import presentation, selectors, services
@@ -108,7 +109,8 @@ class ClaimSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     status = serializers.CharField()
-    promotion = PromotionRefSerializer()
+    # Declared as the brief shape: the merchant's claims (perks.console.apis) show only that.
+    promotion: PromotionBriefSerializer = PromotionRefSerializer()
     benefit = serializers.CharField()
     claimed_at = serializers.DateTimeField()
     pickup_deadline = serializers.DateTimeField()
@@ -129,7 +131,7 @@ class MyClaimSerializer(ClaimSerializer):
 class PerksApi(PerksApiView):
     @extend_schema(responses={200: PerkSerializer(many=True)}, summary="Live perks and my eligibility")
     def get(self, request: Request) -> Response:
-        perks = selectors.perks_for_person(person=request.user)
+        perks = selectors.perks_for_person(person=signed_in_user(request))
         return self.paginate(perks, PerkSerializer)
 
 
@@ -174,7 +176,7 @@ class ClaimCreateApi(PerksApiView):
             # replayed), so whether the id is known is asked only when the claim is refused.
             claim = services.claim_create(
                 promotion=Promotion(pk=pk),
-                person=request.user,
+                person=signed_in_user(request),
                 idempotency_key=key,
                 fingerprint=services.claim_fingerprint(promotion_id=pk, body=request.body),
             )
@@ -191,17 +193,18 @@ class ClaimCreateApi(PerksApiView):
 class MyClaimsApi(PerksApiView):
     @extend_schema(responses={200: MyClaimSerializer(many=True)}, summary="My claims, newest first")
     def get(self, request: Request) -> Response:
-        return self.paginate(selectors.claims_for_person(person=request.user), MyClaimSerializer)
+        return self.paginate(selectors.claims_for_person(person=signed_in_user(request)), MyClaimSerializer)
 
 
 class MyClaimCancelApi(PerksApiView):
     @extend_schema(request=None, responses={200: MyClaimSerializer}, summary="Cancel an unused claim")
     def post(self, request: Request, pk: int) -> Response:
-        claim = selectors.claim_for_person(person=request.user, pk=pk)
+        person = signed_in_user(request)
+        claim = selectors.claim_for_person(person=person, pk=pk)
         if claim is None:
             raise not_found()
-        services.claim_cancel(claim=claim, person=request.user)
-        return Response(MyClaimSerializer(selectors.claim_for_person(person=request.user, pk=pk)).data)
+        services.claim_cancel(claim=claim, person=person)
+        return Response(MyClaimSerializer(selectors.claim_for_person(person=person, pk=pk)).data)
 
 
 # Consumers: shares -------------------------------------------------------------------------
@@ -248,7 +251,7 @@ class PublicShareSerializer(serializers.Serializer):
 class MySharesApi(PerksApiView):
     @extend_schema(responses={200: ShareSerializer(many=True)}, summary="My shares")
     def get(self, request: Request) -> Response:
-        shares = selectors.shares_for_person(person=request.user)
+        shares = selectors.shares_for_person(person=signed_in_user(request))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(shares, request, view=self)
         return paginator.get_paginated_response(
@@ -264,7 +267,7 @@ class MySharesApi(PerksApiView):
         data = ShareInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            share = services.share_create(person=request.user, **data.validated_data)
+            share = services.share_create(person=signed_in_user(request), **data.validated_data)
         except PerksError as exc:
             raise _domain_error(exc) from exc
         response = Response(
@@ -277,10 +280,10 @@ class MySharesApi(PerksApiView):
 class MyShareApi(PerksApiView):
     @extend_schema(responses={204: OpenApiResponse(description="Revoked")}, summary="Revoke a share")
     def delete(self, request: Request, pk: int) -> Response:
-        share = selectors.share_for_person(person=request.user, pk=pk)
+        share = selectors.share_for_person(person=signed_in_user(request), pk=pk)
         if share is None:
             raise not_found()
-        services.share_revoke(share=share, person=request.user)
+        services.share_revoke(share=share, person=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -41,16 +41,18 @@ promotion services), so meeting one tells a merchant only a coarse bracket.
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MembershipTier, Region
 from scoring.dimensions import DIMENSION_NAMES
 from scoring.engine import DIMENSIONS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 MAX_DEPTH = 5
 MAX_NODES = 30
@@ -64,8 +66,8 @@ Tree = dict[str, Any]
 class CounterFact:
     """A fact only the merchant can check at the counter, with its allowed values in words."""
 
-    label: Promise
-    values: Mapping[str, Promise]
+    label: "StrPromise"  # lazy translations (gettext_lazy)
+    values: Mapping[str, "StrPromise"]
 
 
 # Facts the merchant checks at the counter. Adding one here is all a new kind needs.
@@ -139,8 +141,9 @@ def validate_conditions(tree: object) -> Tree:
         return {}
     counter = [0]
     _validate_node(tree, path="", depth=1, counter=counter)
-    _refuse_mixed_any(tree, path="")  # type: ignore[arg-type]
-    return tree  # type: ignore[return-value]
+    valid = cast(Tree, tree)  # _validate_node has checked its whole shape, or raised
+    _refuse_mixed_any(valid, path="")
+    return valid
 
 
 def _leaf_kinds(node: Tree) -> set[str]:

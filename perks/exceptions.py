@@ -4,6 +4,7 @@ Each also names the HTTP status shared/api.md gives it: the one map from refusal
 the API and the HTML pages both answer with (the pages with a message as well).
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,9 +13,9 @@ class PerksError(Exception):
 
     code = "error"
     status_code = 400
-    message = _("This cannot be done.")
+    message: str | Promise = _("This cannot be done.")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | Promise | None = None) -> None:
         super().__init__(str(message or self.message))
         self.message = message or self.message
 

@@ -214,6 +214,8 @@ class Share(models.Model):
     # database opens no share. The token itself is on ``share.token`` once, when made.
     token_hash = models.CharField(max_length=64, unique=True)
     show = models.CharField(max_length=5, choices=Show.choices, default=Show.BAND)
+    # Not a field: set by share_create on the share it returns, and absent on shares read back.
+    token: str
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

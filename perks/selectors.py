@@ -6,6 +6,7 @@ Nothing here returns a person's score to a merchant: audiences are withheld belo
 
 import dataclasses
 import datetime
+from typing import TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -460,7 +461,15 @@ def notifications_for(*, person: User) -> list[Notification]:
     return notifications
 
 
-def _perks_reached(*, person: User, now: int, before: dict) -> list[Notification]:
+class ScorePoint(TypedDict):
+    """One of the snapshots notifications_for compares."""
+
+    as_of: datetime.date
+    score: int
+    band: str
+
+
+def _perks_reached(*, person: User, now: int, before: ScorePoint) -> list[Notification]:
     # A score only rises into perks: at a lower score the same person is eligible for less.
     promotions = list(
         Promotion.objects.live().select_related("merchant").order_by("min_score", "title", "pk")

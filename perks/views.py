@@ -1,6 +1,8 @@
 """HTML pages of perks for people: perks, claims, shares (the merchant console is perks/console/)."""
 
 import datetime
+import functools
+from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,14 +10,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import consumer_required
+from accounts.models import User
 from accounts.selectors import consumer_profile
 from core.bands import Band
 from core.forms import form_errors_add
+from core.requests import AuthenticatedHttpRequest
 from core.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
 from scoring.charts import band_ranges
 
@@ -24,7 +29,7 @@ from . import selectors as perk_selectors
 from . import services as perk_services
 from .exceptions import NotEligible, NotOptedIn, PerksError
 from .forms import ClaimForm, PerkFilterForm, ShareForm
-from .models import BenefitType, Category, Claim, Share
+from .models import BenefitType, Category, Claim, CounterCheck, Promotion, Share
 from .qr import qr_svg
 
 # --- Consumer pages --------------------------------------------------------------------------
@@ -62,7 +67,7 @@ def _perk_card(perk: perk_selectors.Perk) -> dict[str, object]:
 
 
 @consumer_required
-def perk_list(request: HttpRequest) -> HttpResponse:
+def perk_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Live perks grouped by category, each with what it takes and where this person stands."""
     form = PerkFilterForm(request.GET or None)
     category, eligible_only = form.filters()
@@ -84,7 +89,8 @@ def perk_list(request: HttpRequest) -> HttpResponse:
         for key, label in Category.choices
     ]
     profile = consumer_profile(user=request.user)
-    opted_in = profile is not None and profile.is_opted_in and profile.score is not None
+    score = profile.score if profile is not None and profile.is_opted_in else None
+    opted_in = score is not None
     # A court listing closes every perk: say so once, above the cards, with the way out.
     listed = opted_in and perk_selectors.person_facts(person=request.user, need_dimensions=False).blacklisted
     context = {
@@ -96,13 +102,13 @@ def perk_list(request: HttpRequest) -> HttpResponse:
         "eligible_count": len(claimable),
         "filtered": bool(category or eligible_only),
         "opted_in": opted_in,
-        "score": profile.score if opted_in else None,
-        "band": Band.for_score(profile.score) if opted_in else None,
+        "score": score,
+        "band": Band.for_score(score) if score is not None else None,
     }
     return render(request, "perks/list.html", context)
 
 
-def _perk_of(*, person: object, pk: int) -> perk_selectors.Perk | None:
+def _perk_of(*, person: User, pk: int) -> perk_selectors.Perk | None:
     """The person's view of one live promotion (None when it is not live), as the perks page shows it."""
     return next(
         (perk for perk in perk_selectors.perks_for_person(person=person) if perk.promotion.pk == pk), None
@@ -110,7 +116,7 @@ def _perk_of(*, person: object, pk: int) -> perk_selectors.Perk | None:
 
 
 @consumer_required
-def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: what claiming this perk commits the person to. POST: claim it, once per page shown."""
     promotion = perk_selectors.promotion_claimable(pk=pk)
     if promotion is None:
@@ -171,17 +177,33 @@ def _benefit_words(claim: Claim) -> str:
         if tier.get("benefit") == claim.benefit:
             chinese = tier.get("benefit_zh")
             return str(chinese) if chinese and translation.get_language() == "zh-hans" else claim.benefit
-    words = {
-        "benefit_type": promotion.benefit_type,
-        "trial_days": promotion.trial_days,
-        "amount": promotion.amount,
-    }
+    offered = functools.partial(
+        eligibility.base_benefit_text,
+        benefit_type=promotion.benefit_type,
+        trial_days=promotion.trial_days,
+        amount=promotion.amount,
+    )
     with translation.override("en"):
-        recorded_as_offered = eligibility.base_benefit_text(**words) == claim.benefit
-    return eligibility.base_benefit_text(**words) if recorded_as_offered else claim.benefit
+        recorded_as_offered = offered() == claim.benefit
+    return offered() if recorded_as_offered else claim.benefit
 
 
-def _claim_row(claim: Claim, *, now: datetime.datetime) -> dict[str, object]:
+class ClaimRow(TypedDict):
+    """A claim as "My claims" shows it."""
+
+    claim: Claim
+    benefit: str
+    promotion: Promotion
+    status: str
+    status_label: str | Promise
+    tone: str
+    can_cancel: bool
+    is_trial: bool
+    checks: list[CounterCheck]
+    at_counter: str
+
+
+def _claim_row(claim: Claim, *, now: datetime.datetime) -> ClaimRow:
     status = presentation.claim_status(claim, now=now)
     return {
         "claim": claim,
@@ -199,15 +221,16 @@ def _claim_row(claim: Claim, *, now: datetime.datetime) -> dict[str, object]:
 
 
 @consumer_required
-def my_claims(request: HttpRequest) -> HttpResponse:
+def my_claims(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's claims, open ones first, and the log of merchants who checked their codes."""
     now = timezone.now()
     rows = [_claim_row(claim, now=now) for claim in perk_selectors.claims_for_person(person=request.user)]
-    checks = sorted(
-        ({"check": check, "row": row} for row in rows for check in row["checks"]),
-        key=lambda item: item["check"].checked_at,
+    checked = sorted(
+        ((check, row) for row in rows for check in row["checks"]),
+        key=lambda pair: pair[0].checked_at,
         reverse=True,
     )
+    checks = [{"check": check, "row": row} for check, row in checked]
     context = {
         "open_rows": [row for row in rows if row["status"] in OPEN_CLAIM_STATUSES],
         "past_rows": [row for row in rows if row["status"] not in OPEN_CLAIM_STATUSES],
@@ -217,7 +240,7 @@ def my_claims(request: HttpRequest) -> HttpResponse:
 
 
 @consumer_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One claim: the code in large type and as a QR code, its dates, status and who checked it."""
     claim = perk_selectors.claim_for_person(person=request.user, pk=pk)
     if claim is None:
@@ -232,7 +255,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @consumer_required
 @require_POST
-def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = perk_selectors.claim_for_person(person=request.user, pk=pk)
     if claim is None:
         raise Http404
@@ -265,7 +288,7 @@ def _share_row(
 
 @consumer_required
 @never_cache
-def shares(request: HttpRequest) -> HttpResponse:
+def shares(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make a link that shows my band (or score) to whoever I give it, and revoke links.
 
     A new link is shown on the answer to the POST that made it (never cached, no redirect):
@@ -306,7 +329,7 @@ def shares(request: HttpRequest) -> HttpResponse:
 
 @consumer_required
 @require_POST
-def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def share_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share = perk_selectors.share_for_person(person=request.user, pk=pk)
     if share is None:
         raise Http404

@@ -93,7 +93,7 @@ USER_AGENT = "CreditLife-Webhooks/1.0"
 ENDPOINT_DISABLED = "Endpoint disabled."
 
 # The claim status each event reports, for the services that emit them.
-EVENT_FOR_STATUS = {
+EVENT_FOR_STATUS: dict[str, WebhookEvent] = {
     Claim.Status.CANCELLED: WebhookEvent.CLAIM_CANCELLED,
     Claim.Status.EXPIRED: WebhookEvent.CLAIM_EXPIRED,
     Claim.Status.RETURNED: WebhookEvent.CLAIM_RETURNED,

@@ -10,19 +10,20 @@ from django.http import HttpRequest
 
 from accounts.admin import PortalUserAdmin
 from accounts.models import MerchantStaff, User
+from core.requests import signed_in_user
 
 from . import services
 
 
 class ErasingUserAdmin(PortalUserAdmin):
-    actions = [*(PortalUserAdmin.actions or []), "erase_consumers"]
+    actions = ["erase_consumers"]
 
     @admin.action(description="Erase the selected people and their data (as their own deletion)")
     def erase_consumers(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         erased = 0
         for user in queryset:
             try:
-                services.account_erase(user=user, actor=request.user)
+                services.account_erase(user=user, actor=signed_in_user(request))
             except ValidationError as exc:
                 messages.error(request, f"{user.get_username()}: {' '.join(exc.messages)}")
             else:
@@ -35,7 +36,7 @@ class ErasingUserAdmin(PortalUserAdmin):
             super().delete_model(request, obj)
             return
         try:
-            services.account_erase(user=obj, actor=request.user)
+            services.account_erase(user=obj, actor=signed_in_user(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
 

@@ -66,7 +66,7 @@ def person_data_export(*, person: User) -> dict:
         .order_by("checked_at", "pk")
         .values("claim_id", "merchant__name", "checked_at", "outcome")
     ):
-        claim_id = check.pop("claim_id")
+        claim_id = check["claim_id"]
         checks_by_claim.setdefault(claim_id, []).append(
             {
                 "merchant": check["merchant__name"],

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import consumer_required
 from accounts.selectors import consumer_profile
 from core.forms import form_errors_add
+from core.requests import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import AccountDeleteForm
@@ -39,7 +40,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 @consumer_required
-def data_control(request: HttpRequest) -> HttpResponse:
+def data_control(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's controls over their data: sharing, opting out, exporting, deleting."""
     profile = consumer_profile(user=request.user)
     return render(request, "portal/data/index.html", {"profile": profile})
@@ -48,7 +49,7 @@ def data_control(request: HttpRequest) -> HttpResponse:
 @consumer_required
 @require_POST
 @never_cache
-def data_export(request: HttpRequest) -> HttpResponse:
+def data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything we hold about the person, as a JSON file download."""
     data = selectors.person_data_export(person=request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
@@ -58,7 +59,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 @consumer_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Delete the account for good, after the person re-enters their password."""
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

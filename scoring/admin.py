@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
 from core.admin import PortalModelAdmin, ReadOnlyAdmin
+from core.requests import signed_in_user
 
 from . import charts, selectors, services
 from .models import (
@@ -45,9 +46,8 @@ class PartnerAdmin(PortalModelAdmin):
 
     @admin.action(description="Issue a new API key (shown once)")
     def issue_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> HttpResponse:
-        issued = [
-            (partner, services.partner_key_issue(partner=partner, actor=request.user)) for partner in queryset
-        ]
+        actor = signed_in_user(request)
+        issued = [(partner, services.partner_key_issue(partner=partner, actor=actor)) for partner in queryset]
         # Shown on this page only: a message would carry the keys in the messages cookie, readable
         # in the browser's storage and sent back with every request until shown. No cache may
         # keep the page either.
@@ -62,7 +62,7 @@ class PartnerAdmin(PortalModelAdmin):
     @admin.action(description="Revoke the API key")
     def revoke_key(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         for partner in queryset:
-            services.partner_key_revoke(partner=partner, actor=request.user)
+            services.partner_key_revoke(partner=partner, actor=signed_in_user(request))
         self.message_user(request, f"Revoked {len(queryset)} key(s).", messages.SUCCESS)
 
 
@@ -169,7 +169,7 @@ class ScoringModelAdmin(PortalModelAdmin):
         validate_parameters(obj.parameters)
         if not change:
             # An uploaded model starts as a draft by its uploader, who may not approve it.
-            obj.created_by = request.user
+            obj.created_by = signed_in_user(request)
             obj.status = ScoringModel.Status.DRAFT
         super().save_model(request, obj, form, change)
 
@@ -385,14 +385,15 @@ class DisputeAdmin(PortalModelAdmin):
 
     @admin.action(description="Accept: lift a disputed listing as overturned and recompute the score")
     def accept(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
-        self._answer(
-            request, queryset, lambda dispute: services.dispute_accept(dispute=dispute, actor=request.user)
-        )
+        actor = signed_in_user(request)
+        self._answer(request, queryset, lambda dispute: services.dispute_accept(dispute=dispute, actor=actor))
 
     @admin.action(description="Reject, with the reason written in Response")
     def reject(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        actor = signed_in_user(request)
+
         def reject_one(dispute: Dispute) -> Dispute:
-            return services.dispute_reject(dispute=dispute, response=dispute.response, actor=request.user)
+            return services.dispute_reject(dispute=dispute, response=dispute.response, actor=actor)
 
         self._answer(request, queryset, reject_one)
 

@@ -9,11 +9,12 @@ from rest_framework.views import APIView
 
 from core.api import DomainError
 from core.cache import derived_get_or_compute
+from core.requests import signed_in_user
 from core.throttles import OptInThrottle
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication
-from .models import ScoreSnapshot
+from .models import Partner, ScoreSnapshot
 
 
 def _require_opted_in(request: Request) -> None:
@@ -100,7 +101,7 @@ class OptInApi(APIView):
                 code="not_a_consumer",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
-        snapshot = services.consumer_opt_in(person=request.user)
+        snapshot = services.consumer_opt_in(person=signed_in_user(request))
         return Response(ScoreSerializer(snapshot).data)
 
 
@@ -108,7 +109,7 @@ class OptOutApi(APIView):
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Opted out")})
     def post(self, request: Request) -> Response:
         _require_opted_in(request)
-        services.consumer_opt_out(person=request.user)
+        services.consumer_opt_out(person=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -116,9 +117,9 @@ class ScoreApi(APIView):
     @extend_schema(responses={200: ScoreSerializer})
     def get(self, request: Request) -> Response:
         _require_opted_in(request)
-        version = selectors.score_current_version(person=request.user)
+        version = selectors.score_current_version(person=signed_in_user(request))
         if version is None:
-            return Response(ScoreSerializer(services.score_recompute(person=request.user)).data)
+            return Response(ScoreSerializer(services.score_recompute(person=signed_in_user(request))).data)
         snapshot_id, written_at = version
         # Keyed by the snapshot and its write time: a new snapshot is a new key. The reasons'
         # texts are in the request's language; the weights and version come with the snapshot's
@@ -137,7 +138,7 @@ class ScoreHistoryApi(APIView):
     @extend_schema(responses={200: HistoryItemSerializer(many=True)})
     def get(self, request: Request) -> Response:
         _require_opted_in(request)
-        history = selectors.score_history(person=request.user)
+        history = selectors.score_history(person=signed_in_user(request))
         return Response(HistoryItemSerializer(history, many=True).data)
 
 
@@ -151,7 +152,7 @@ class IngestEventsApi(APIView):
     )
     def post(self, request: Request) -> Response:
         partner = request.auth
-        if partner is None:
+        if not isinstance(partner, Partner):
             # NotAuthenticated, so the 401 names the scheme in WWW-Authenticate as HTTP requires.
             raise exceptions.NotAuthenticated("A partner API key is required.")
         stored = services.events_ingest(partner=partner, batch=request.data)

@@ -364,7 +364,7 @@ def score_domain(
 def _months_from(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     """The first day of every month after start, up to end."""
     year, month = start.year, start.month
-    days = []
+    days: list[datetime.date] = []
     while True:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         day = datetime.date(year, month, 1)

@@ -26,6 +26,7 @@ from .models import (
 from .selectors import months_before
 
 CENT = Decimal("0.01")
+SAVE_BATCH = 2000
 COURTS = [
     "Shanghai No. 1 Intermediate People's Court",
     "Beijing Chaoyang District People's Court",
@@ -52,19 +53,14 @@ class Signals:
             getattr(self, name).extend(getattr(other, name))
 
     def save(self) -> int:
-        total = 0
-        for model, rows in (
-            (Bill, self.bills),
-            (Balance, self.balances),
-            (CreditLine, self.credit_lines),
-            (Purchase, self.purchases),
-            (Identity, self.identities),
-            (Contact, self.contacts),
-            (BlacklistEntry, self.blacklist),
-        ):
-            model.objects.bulk_create(rows, batch_size=2000)
-            total += len(rows)
-        return total
+        Bill.objects.bulk_create(self.bills, batch_size=SAVE_BATCH)
+        Balance.objects.bulk_create(self.balances, batch_size=SAVE_BATCH)
+        CreditLine.objects.bulk_create(self.credit_lines, batch_size=SAVE_BATCH)
+        Purchase.objects.bulk_create(self.purchases, batch_size=SAVE_BATCH)
+        Identity.objects.bulk_create(self.identities, batch_size=SAVE_BATCH)
+        Contact.objects.bulk_create(self.contacts, batch_size=SAVE_BATCH)
+        BlacklistEntry.objects.bulk_create(self.blacklist, batch_size=SAVE_BATCH)
+        return sum(len(getattr(self, name)) for name in self.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the envelope (id, type, person, data) and ``events[<index>].data.<field>`` for t
 import datetime
 import math
 from decimal import Decimal
+from typing import Any, TypeAlias, TypedDict, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,35 +22,43 @@ from .models import BillKind, BlacklistEntry, Education, EventKind, IngestedEven
 MAX_BATCH = 1000
 MAX_DEPTH = 20  # how deeply an event's JSON may nest
 UNSTORABLE = _("This event holds a null character, a lone surrogate, an infinite number or deep nesting.")
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class MoneyOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal
+
+
+MONEY: MoneyOptions = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 EARLIEST = datetime.date(1990, 1, 1)
 
 
-def _not_too_old(value: datetime.date) -> datetime.date:
+def _not_too_old(value: datetime.date) -> None:
     if value < EARLIEST:
         raise serializers.ValidationError(_("This date is too far in the past."))
-    return value
 
 
-def _not_in_future(value: datetime.date) -> datetime.date:
+def _not_in_future(value: datetime.date) -> None:
     # A day of slack: partners in other time zones may already be on tomorrow's date.
     if value > timezone.localdate() + datetime.timedelta(days=1):
         raise serializers.ValidationError(_("This date is in the future; report what has happened."))
-    return _not_too_old(value)
+    _not_too_old(value)
 
 
-def _within_a_year(value: datetime.date) -> datetime.date:
+def _within_a_year(value: datetime.date) -> None:
     if value > timezone.localdate() + datetime.timedelta(days=366):
         raise serializers.ValidationError(_("This date is too far in the future."))
-    return _not_too_old(value)
+    _not_too_old(value)
 
 
-def Day(**kwargs: object) -> serializers.DateField:
+# The field options are DateField's own (required, allow_null, default): of mixed types.
+def Day(**kwargs: Any) -> serializers.DateField:
     """A date that has already happened (paid, listed, observed)."""
     return serializers.DateField(validators=[_not_in_future], **kwargs)
 
 
-def DueDay(**kwargs: object) -> serializers.DateField:
+def DueDay(**kwargs: Any) -> serializers.DateField:
     """A date something is due or ends: up to a year ahead."""
     return serializers.DateField(validators=[_within_a_year], **kwargs)
 
@@ -131,7 +140,9 @@ class BlacklistListedSerializer(serializers.Serializer):
     case_number = serializers.CharField(max_length=100)
     listed_on = Day()
     ban_until = DueDay(required=False, allow_null=True, default=None)
-    source = serializers.CharField(max_length=200, required=False, default="")
+    # A field named like Field.source: DRF's metaclass takes declared fields off the class, which
+    # the stubs cannot express, so they see this as replacing that attribute.
+    source = serializers.CharField(max_length=200, required=False, default="")  # type: ignore[assignment]
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
@@ -184,7 +195,11 @@ class ValidEvent:
         self.raw = raw
 
 
-def _flatten(errors: object, prefix: str, into: dict[str, list[str]]) -> None:
+# DRF's errors: per field (a dict), per item or per field's messages (a list), down to messages.
+Errors: TypeAlias = "dict[str, Errors] | list[Errors] | str"
+
+
+def _flatten(errors: Errors, prefix: str, into: dict[str, list[str]]) -> None:
     if isinstance(errors, dict):
         for field, nested in errors.items():
             _flatten(nested, f"{prefix}.{field}" if field != "non_field_errors" else prefix, into)
@@ -192,7 +207,7 @@ def _flatten(errors: object, prefix: str, into: dict[str, list[str]]) -> None:
         for nested in errors:
             _flatten(nested, prefix, into)
     else:
-        into.setdefault(prefix, []).extend(str(message) for message in errors)  # type: ignore[union-attr]
+        into.setdefault(prefix, []).extend(str(message) for message in errors)
 
 
 # One answer for "no such username", "not opted in" and "not a consumer": a partner learns
@@ -200,7 +215,7 @@ def _flatten(errors: object, prefix: str, into: dict[str, list[str]]) -> None:
 NO_OPTED_IN_PERSON = _("No opted-in person has this username.")
 
 
-def _opted_in(user: User | None) -> bool:
+def _opted_in(user: User | None) -> TypeGuard[User]:
     profile: ConsumerProfile | None = getattr(user, "consumer", None) if user is not None else None
     return profile is not None and profile.is_opted_in
 
@@ -234,7 +249,7 @@ def events_validate(
 ) -> list[ValidEvent]:
     """Check every event; raise one ValidationError naming each bad item and field, or return them all."""
     errors: dict[str, list[str]] = {}
-    envelopes: list[tuple[int, dict, dict]] = []
+    envelopes: list[tuple[int, dict, dict, dict]] = []
     for index, item in enumerate(items):
         where = label.format(index + number_from)
         if not isinstance(item, dict):
@@ -254,30 +269,30 @@ def events_validate(
         if not _storable(item):
             errors[where] = [str(UNSTORABLE)]
             continue
-        envelopes.append((index, envelope.validated_data, payload.validated_data))
+        envelopes.append((index, item, envelope.validated_data, payload.validated_data))
 
-    usernames = {env["person"] for _, env, _ in envelopes} | {
-        data["contact"] for _, env, data in envelopes if env["type"] == EventKind.CONTACT
+    usernames = {env["person"] for _, _, env, _ in envelopes} | {
+        data["contact"] for _, _, env, data in envelopes if env["type"] == EventKind.CONTACT
     }
     people = {
         user.username: user for user in User.objects.filter(username__in=usernames).select_related("consumer")
     }
     seen_ids = set(
         IngestedEvent.objects.filter(
-            partner=partner, external_id__in=[env["id"] for _, env, _ in envelopes]
+            partner=partner, external_id__in=[env["id"] for _, _, env, _ in envelopes]
         ).values_list("external_id", flat=True)
     )
     batch_ids: set[str] = set()
     valid: list[ValidEvent] = []
-    for index, envelope, data in envelopes:
+    for index, raw, env, data in envelopes:
         where = label.format(index + number_from)
-        person = people.get(envelope["person"])
+        person = people.get(env["person"])
         if not _opted_in(person):
             errors[f"{where}.person"] = [str(NO_OPTED_IN_PERSON)]
-        if envelope["id"] in seen_ids or envelope["id"] in batch_ids:
+        if env["id"] in seen_ids or env["id"] in batch_ids:
             errors[f"{where}.id"] = [str(_("This event was already received (duplicate id)."))]
-        batch_ids.add(envelope["id"])
-        if envelope["type"] == EventKind.CONTACT:
+        batch_ids.add(env["id"])
+        if env["type"] == EventKind.CONTACT:
             contact = people.get(data["contact"])
             if not _opted_in(contact):
                 errors[f"{where}.data.contact"] = [str(NO_OPTED_IN_PERSON)]
@@ -286,17 +301,17 @@ def events_validate(
             else:
                 data = {**data, "contact": contact}
         if (
-            f"{where}.person" not in errors
+            _opted_in(person)  # no "{where}.person" error: the same check as above
             and f"{where}.id" not in errors
             and f"{where}.data.contact" not in errors
         ):
             valid.append(
                 ValidEvent(
-                    external_id=envelope["id"],
-                    kind=envelope["type"],
+                    external_id=env["id"],
+                    kind=env["type"],
                     person=person,
                     data=data,
-                    raw=items[index],
+                    raw=raw,
                 )
             )
     if errors:

@@ -1,5 +1,7 @@
 """Forms of the consumer's score pages: consent to scoring and the "what if" simulator."""
 
+from typing import Any, TypedDict
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,9 @@ class OptInForm(forms.Form):
     )
     consent_version = forms.CharField(widget=forms.HiddenInput, initial=CONSENT_VERSION)
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # A hidden field's error would be invisible, so a stale text is an error of the whole form.
         if cleaned.get("consent_version") != CONSENT_VERSION:
             raise forms.ValidationError(
@@ -60,7 +63,7 @@ class WhatIfForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, features: Features, **kwargs: object) -> None:
+    def __init__(self, *args: Any, features: Features, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.features = features
         pay = self.fields["pay_late_bills"]
@@ -103,6 +106,14 @@ class WhatIfForm(forms.Form):
 OTHER_DATA = "other"
 
 
+class DisputeFields(TypedDict):
+    """The keyword arguments of services.dispute_create a DisputeForm gives."""
+
+    blacklist_entry: BlacklistEntry | None
+    signal: str
+    reason: str
+
+
 class DisputeForm(forms.Form):
     """What a person disputes (one of their listings, or other data) and why."""
 
@@ -123,10 +134,12 @@ class DisputeForm(forms.Form):
         help_text=_("Tell us what happened. You can send documents when we contact you."),
     )
 
-    def __init__(self, *args: object, listings: list[BlacklistEntry], **kwargs: object) -> None:
+    def __init__(self, *args: Any, listings: list[BlacklistEntry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.listings = {str(entry.pk): entry for entry in listings}
-        self.fields["subject"].choices = [
+        subject = self.fields["subject"]
+        assert isinstance(subject, forms.ChoiceField)
+        subject.choices = [
             *(
                 (
                     key,
@@ -136,15 +149,16 @@ class DisputeForm(forms.Form):
             ),
             (OTHER_DATA, _("Other data we hold about me")),
         ]
-        self.fields["subject"].initial = next(iter(self.listings), OTHER_DATA)
+        subject.initial = next(iter(self.listings), OTHER_DATA)
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("subject") == OTHER_DATA and not cleaned.get("signal", "").strip():
             self.add_error("signal", _("Say which data is wrong."))
         return cleaned
 
-    def dispute(self) -> dict[str, object]:
+    def dispute(self) -> DisputeFields:
         """The keyword arguments of services.dispute_create."""
         data = self.cleaned_data
         return {

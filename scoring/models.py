@@ -1,6 +1,7 @@
 """The data a score is made of (signals), the scoring models, and the scores made."""
 
 import datetime
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from core.bands import Band
 
 User = settings.AUTH_USER_MODEL
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class MoneyOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyOptions = {"max_digits": 14, "decimal_places": 2}
 
 
 class Partner(models.Model):

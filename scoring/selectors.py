@@ -3,8 +3,9 @@
 import datetime
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
@@ -14,9 +15,9 @@ from core.bands import SCORE_MAX, SCORE_MIN, Band
 
 from .engine import (
     SCORED_FEATURES,
+    AnyScorecard,
     BlacklistStatus,
     Features,
-    Scorecard,
     ScoreResult,
     simulate,
     validate_parameters,
@@ -173,7 +174,7 @@ def features_for_people(
         bill = bill_rows.get(person_id, {})
         credit_line = credit_lines.get(person_id)
         purchase = purchases.get(person_id, {})
-        identity = identities.get(person_id, {})
+        identity: Mapping[str, Any] = identities.get(person_id, {})
         contact = contacts.get(person_id, {})
         address_since = identity.get("address_since")
         first = bill.get("first")
@@ -298,11 +299,11 @@ def score_history(*, person: User, since: datetime.date | None = None) -> list[S
 
 
 @functools.lru_cache(maxsize=16)
-def _scorecard_cached(model_id: int, version: str, parameters_json: str) -> Scorecard:
+def _scorecard_cached(model_id: int, version: str, parameters_json: str) -> AnyScorecard:
     return validate_parameters(json.loads(parameters_json))
 
 
-def scorecard_of(*, model: ScoringModel) -> Scorecard:
+def scorecard_of(*, model: ScoringModel) -> AnyScorecard:
     """The parsed point tables of a model; versions are immutable, so parsing once is enough."""
     return _scorecard_cached(model.pk, model.version, json.dumps(model.parameters, sort_keys=True))
 

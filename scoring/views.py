@@ -20,6 +20,7 @@ from accounts.selectors import consumer_profile
 from core.bands import Band
 from core.cache import derived_get_or_compute
 from core.forms import form_errors_add
+from core.requests import AuthenticatedHttpRequest
 from core.throttles import OptInThrottle, address_limit_wait, throttled_page
 
 from . import charts, engine, selectors, services
@@ -36,14 +37,16 @@ def _is_opted_in(profile: ConsumerProfile | None) -> bool:
 
 
 @consumer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = consumer_profile(user=request.user)
     if not _is_opted_in(profile):
         return _opt_in_page(request, profile=profile, form=OptInForm())
     return _dashboard_page(request)
 
 
-def _dashboard_page(request: HttpRequest, *, dispute_form: DisputeForm | None = None) -> HttpResponse:
+def _dashboard_page(
+    request: AuthenticatedHttpRequest, *, dispute_form: DisputeForm | None = None
+) -> HttpResponse:
     person = request.user
     version = selectors.score_current_version(person=person)
     if version is None:
@@ -122,7 +125,7 @@ def _score_cards(
 
 
 @consumer_required
-def opt_in(request: HttpRequest) -> HttpResponse:
+def opt_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("scoring:dashboard")
     profile = consumer_profile(user=request.user)
@@ -140,7 +143,7 @@ def opt_in(request: HttpRequest) -> HttpResponse:
 
 
 @consumer_required
-def opt_out(request: HttpRequest) -> HttpResponse:
+def opt_out(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not _is_opted_in(consumer_profile(user=request.user)):
         return redirect("scoring:dashboard")
     if request.method == "POST":
@@ -154,7 +157,7 @@ def opt_out(request: HttpRequest) -> HttpResponse:
 
 @consumer_required
 @require_POST
-def dispute_create(request: HttpRequest) -> HttpResponse:
+def dispute_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not _is_opted_in(consumer_profile(user=request.user)):
         return redirect("scoring:dashboard")
     form = DisputeForm(request.POST, listings=selectors.blacklist_entries_active(person=request.user))
@@ -276,7 +279,7 @@ def _bill_rows(bills: list[Bill], *, today: datetime.date) -> list[dict[str, obj
     return rows
 
 
-def _simulation(*, person: object, form: WhatIfForm, features: engine.Features) -> dict[str, object] | None:
+def _simulation(*, person: User, form: WhatIfForm, features: engine.Features) -> dict[str, object] | None:
     if not form.is_bound or not form.is_valid():
         return None
     changes = form.changes()

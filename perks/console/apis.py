@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.models import Merchant
 from accounts.selectors import merchant_of
 from core.api import BoundedDateTimeField
+from core.requests import signed_in_user
 from core.throttles import SettingsUserRateThrottle
 
 from .. import presentation, selectors, services
@@ -114,7 +115,7 @@ class MerchantPromotionsApi(MerchantApiView):
         data = PromotionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         promotion = services.promotion_create(
-            merchant=self.merchant, actor=request.user, **data.validated_data
+            merchant=self.merchant, actor=signed_in_user(request), **data.validated_data
         )
         return Response(
             PromotionDetailSerializer(self.own_promotion(promotion.pk)).data, status=status.HTTP_201_CREATED
@@ -135,7 +136,7 @@ class MerchantPromotionApi(MerchantApiView):
         promotion = self.own_promotion(pk)
         data = PromotionInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.promotion_update(promotion=promotion, actor=request.user, **data.validated_data)
+        services.promotion_update(promotion=promotion, actor=signed_in_user(request), **data.validated_data)
         return Response(PromotionDetailSerializer(self.own_promotion(pk)).data)
 
 

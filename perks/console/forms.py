@@ -231,7 +231,8 @@ class PromotionForm(forms.Form):
         return super().is_valid() and tiers_valid
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unlimited"):
             data["quantity"] = None
         elif data.get("quantity") is None and "quantity" not in self.errors:
@@ -482,7 +483,8 @@ class ClaimFilterForm(forms.Form):
     date_to = forms.DateField(required=False, label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # A day at the edge of the calendar (0001-01-01, 9999-12-31) overflows once turned into
         # the instants that bound it; no claim lies outside these years anyway.
         for field in ("date_from", "date_to"):

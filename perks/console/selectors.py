@@ -6,6 +6,7 @@ audiences come withheld below 10 people, claims come without people.
 
 import dataclasses
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -16,6 +17,16 @@ from django.utils.translation import gettext
 from .. import conditions, eligibility
 from .. import selectors as perk_selectors
 from ..models import Claim, Promotion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ClaimsToday(TypedDict):
+    """What console_promotions adds to each promotion."""
+
+    claims_today: int
+
 
 # The console speaks the merchants' local time: days start at midnight in Shanghai.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,7 +42,7 @@ def today_local() -> datetime.date:
     return timezone.localtime(timezone.now(), SHANGHAI).date()
 
 
-def console_promotions(*, merchant_id: int) -> QuerySet[Promotion]:
+def console_promotions(*, merchant_id: int) -> "QuerySet[WithAnnotations[Promotion, ClaimsToday]]":
     """The merchant's promotions, newest first, with claims holding a unit and claims made today."""
     return perk_selectors.promotions_for_merchant(merchant_id=merchant_id).annotate(
         claims_today=Count("claims", filter=Q(claims__claimed_at__gte=day_start(today_local())))

@@ -2,10 +2,12 @@
 
 import csv
 import math
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import merchant_required
+from accounts.decorators import MerchantHttpRequest, merchant_required
 from core.encryption import decrypt, encrypt
 
 from .. import presentation, webhooks
@@ -33,6 +35,8 @@ from .forms import (
     counter_fact_names,
     marks_for,
 )
+
+_M = TypeVar("_M", bound=Model)
 
 CONSOLE_PAGE_SIZE = 50
 STATUS_ACTIONS = {
@@ -55,26 +59,26 @@ CSV_COLUMNS = (
 )
 
 
-def _own_promotion(request: HttpRequest, pk: int) -> Promotion:
+def _own_promotion(request: MerchantHttpRequest, pk: int) -> Promotion:
     promotion = perk_selectors.promotion_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if promotion is None:
         raise Http404
     return promotion
 
 
-def _own_claim(request: HttpRequest, pk: int) -> Claim:
+def _own_claim(request: MerchantHttpRequest, pk: int) -> Claim:
     claim = perk_selectors.claim_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if claim is None:
         raise Http404
     return claim
 
 
-def _page(request: HttpRequest, items: object) -> object:
+def _page(request: HttpRequest, items: QuerySet[_M]) -> Page[_M]:
     return Paginator(items, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @merchant_required
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: MerchantHttpRequest) -> HttpResponse:
     """The merchant's promotions at a glance, and the box that checks a code at the counter."""
     promotions = _page(request, selectors.console_promotions(merchant_id=request.merchant.pk))
     context = {
@@ -86,7 +90,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @merchant_required
-def console_promotion_create(request: HttpRequest) -> HttpResponse:
+def console_promotion_create(request: MerchantHttpRequest) -> HttpResponse:
     """A new promotion, saved as a draft: the next page previews it before it goes live."""
     form = PromotionForm(
         request.POST if request.method == "POST" else None, initial=PromotionForm.initial_for(None)
@@ -105,7 +109,7 @@ def console_promotion_create(request: HttpRequest) -> HttpResponse:
 
 
 @merchant_required
-def console_promotion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def console_promotion_edit(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """Change a promotion; claims already made keep what they were promised."""
     promotion = _own_promotion(request, pk)
     form = PromotionForm(
@@ -125,7 +129,7 @@ def console_promotion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @merchant_required
-def console_promotion(request: HttpRequest, pk: int) -> HttpResponse:
+def console_promotion(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """A promotion: the consumer's view of it, who it reaches today, its status buttons, its forecast."""
     overview = selectors.promotion_overview(merchant_id=request.merchant.pk, pk=pk)
     if overview is None:
@@ -145,7 +149,7 @@ def console_promotion(request: HttpRequest, pk: int) -> HttpResponse:
 
 @merchant_required
 @require_POST
-def console_promotion_status(request: HttpRequest, pk: int) -> HttpResponse:
+def console_promotion_status(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """Activate, pause, resume or end: the service refuses any other move, and says why."""
     promotion = _own_promotion(request, pk)
     form = PromotionStatusForm(request.POST)
@@ -165,7 +169,7 @@ def console_promotion_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @merchant_required
-def console_claims(request: HttpRequest, pk: int) -> HttpResponse:
+def console_claims(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """A promotion's claims with filters, claims per day and, for trials, the conversion rate."""
     promotion = _own_promotion(request, pk)
     form = ClaimFilterForm(request.GET or None)
@@ -192,7 +196,7 @@ def _csv_cell(value: object) -> str:
 
 
 @merchant_required
-def console_claims_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def console_claims_csv(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """The filtered claims as CSV: the columns of the merchant API, no person, no score."""
     promotion = _own_promotion(request, pk)
     form = ClaimFilterForm(request.GET or None)
@@ -209,7 +213,7 @@ def console_claims_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @merchant_required
-def console_verify(request: HttpRequest) -> HttpResponse:
+def console_verify(request: MerchantHttpRequest) -> HttpResponse:
     """The counter: check a code (typed or scanned) and, when the perk asks, the facts seen by eye.
 
     A valid code is honoured at once and leads to its claim's page; anything else stays here
@@ -239,7 +243,7 @@ def console_verify(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            if result.valid:
+            if result.valid and result.claim is not None:  # a valid code always has its claim
                 messages.success(request, _("Valid: hand over %(benefit)s.") % {"benefit": result.benefit})
                 return HttpResponseRedirect(
                     reverse("perks:console_claim", kwargs={"pk": result.claim.pk}) + "?checked=1"
@@ -252,7 +256,7 @@ def console_verify(request: HttpRequest) -> HttpResponse:
 
 
 @merchant_required
-def console_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def console_claim(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """One claim as the counter sees it: benefit, dates, state, and what may be recorded next."""
     claim = _own_claim(request, pk)
     context = {
@@ -269,7 +273,7 @@ def console_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @merchant_required
 @require_POST
-def console_claim_mark(request: HttpRequest, pk: int) -> HttpResponse:
+def console_claim_mark(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """Record a trial returned, bought or overdue; a refused mark says why."""
     claim = _own_claim(request, pk)
     form = ClaimMarkForm(request.POST)
@@ -291,7 +295,7 @@ SECRET_SESSION_KEY = "console_webhook_secret"  # noqa: S105 - a session key name
 
 
 @merchant_required
-def console_webhooks(request: HttpRequest) -> HttpResponse:
+def console_webhooks(request: MerchantHttpRequest) -> HttpResponse:
     """The merchant's webhook endpoints, and the form that adds one."""
     form = WebhookEndpointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -321,7 +325,7 @@ def console_webhooks(request: HttpRequest) -> HttpResponse:
 
 
 @merchant_required
-def console_webhook(request: HttpRequest, pk: int) -> HttpResponse:
+def console_webhook(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     """One endpoint and its delivery log, newest first."""
     endpoint = webhooks.webhook_endpoint_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if endpoint is None:
@@ -340,7 +344,7 @@ def console_webhook(request: HttpRequest, pk: int) -> HttpResponse:
 
 @merchant_required
 @require_POST
-def console_webhook_disable(request: HttpRequest, pk: int) -> HttpResponse:
+def console_webhook_disable(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     endpoint = webhooks.webhook_endpoint_for_merchant(merchant_id=request.merchant.pk, pk=pk)
     if endpoint is None:
         raise Http404

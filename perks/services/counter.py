@@ -154,7 +154,7 @@ def claim_verify(
 
 
 # What a merchant may record about a claim after the counter, from each state.
-MARKS = {
+MARKS: dict[str, set[Claim.Status]] = {
     Claim.Status.RETURNED: {Claim.Status.IN_USE, Claim.Status.OVERDUE},
     Claim.Status.CONVERTED: {Claim.Status.IN_USE, Claim.Status.OVERDUE},
     Claim.Status.OVERDUE: {Claim.Status.IN_USE},

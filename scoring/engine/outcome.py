@@ -3,7 +3,7 @@ score. ``compute`` and the reasons' counterfactuals share it."""
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from core.bands import SCORE_BASE
 
@@ -44,6 +44,7 @@ def _outcome_of_totals(
     dimensions = tuple(scorecard.dimension(index, total) for index, total in enumerate(totals))
     raw = Decimal(SCORE_BASE)
     for dimension in dimensions:
-        raw = EXACT.add(raw, dimension.contribution)
+        # The launch scorecard's contributions are Decimals (only a fitted model's are Fractions).
+        raw = EXACT.add(raw, cast(Decimal, dimension.contribution))
     adjusted, score = scorecard.final(raw, blacklist)
     return Outcome(raw=raw, adjusted=adjusted, score=score, totals=totals, dimensions=dimensions)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, cast
 
 from .arithmetic import EXACT, Exact, Final, round_half_up
 from .features import (
@@ -128,15 +128,32 @@ def _counterfactual(
     moved = scorecard.dimension(
         index, EXACT.add(EXACT.subtract(outcome.totals[index], change.current), change.replacement)
     )
-    raw = EXACT.add(EXACT.subtract(outcome.raw, outcome.dimensions[index].contribution), moved.contribution)
+    # The launch scorecard's contributions are Decimals (only a fitted model's are Fractions).
+    raw = EXACT.add(
+        EXACT.subtract(outcome.raw, cast(Decimal, outcome.dimensions[index].contribution)),
+        cast(Decimal, moved.contribution),
+    )
     return scorecard.final(raw, blacklist)
 
 
-def _effect(code: str, *, better: "Outcome | Final", worse: "Outcome | Final") -> _Candidate:
+class Scored(Protocol):
+    """Any outcome a reason compares: the launch scorecard's, a fitted model's, or a final score."""
+
+    @property
+    def adjusted(self) -> Exact: ...
+
+    @property
+    def score(self) -> int: ...
+
+
+def _effect(code: str, *, better: Scored, worse: Scored) -> _Candidate:
     high, low = better.adjusted, worse.adjusted
-    if type(high) is not type(low):  # a fading listing's fraction against the unlisted decimal
-        high, low = Fraction(high), Fraction(low)
-    points, exact = better.score - worse.score, high - low
+    exact: Exact
+    if isinstance(high, Decimal) and isinstance(low, Decimal):
+        exact = high - low
+    else:  # a fading listing's fraction, maybe against the unlisted decimal (Fraction(f) is f)
+        exact = Fraction(high) - Fraction(low)
+    points = better.score - worse.score
     return _Candidate(code=code, points=points, exact=exact, rank=(-points, -exact, _REASON_ORDER[code]))
 
 

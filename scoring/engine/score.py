@@ -3,6 +3,7 @@ reasons out) and ``simulate`` (the same with some features changed)."""
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from core.bands import Band
 
@@ -52,6 +53,6 @@ def compute(features: Features, scorecard: AnyScorecard) -> ScoreResult:
     )
 
 
-def simulate(features: Features, scorecard: AnyScorecard, **changes: object) -> ScoreResult:
+def simulate(features: Features, scorecard: AnyScorecard, **changes: Any) -> ScoreResult:
     """The score if some features were different ("what if"); unknown names raise TypeError."""
     return compute(dataclasses.replace(features, **changes), scorecard)

@@ -171,7 +171,8 @@ def _signed_fit(names: list[str], woe: Mapping[str, np.ndarray], y: np.ndarray, 
     only echoing a correlated one. The worst offender goes and the rest are refitted, the usual
     scorecard practice.
     """
-    active, dropped = list(names), []
+    active: list[str] = list(names)
+    dropped: list[str] = []
     while active:
         coefficients = _logistic(np.column_stack([woe[name][dev] for name in active]), y[dev]).coef_[0]
         worst = int(np.argmax(coefficients))

@@ -6,7 +6,7 @@ fit writes describes exactly what the live engine does with the same parameters.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from .scaling import Scaling
 
 FORMAT = "credit-life-scorecard/1"
 
-Table = pd.DataFrame | Mapping[str, Any]
+Table: TypeAlias = pd.DataFrame | Mapping[str, Any]
 
 
 def as_frame(features: Table) -> pd.DataFrame:

@@ -120,7 +120,11 @@ def events_ingest(
             if event.kind == EventKind.BLACKLIST_LIFTED and entry is None:
                 lifted_missing[f"{where}.case_number"] = [_("No listing with this court and case number.")]
                 continue
-            if event.kind == EventKind.BLACKLIST_LIFTED and event.data["lifted_on"] < entry.listed_on:
+            if (
+                event.kind == EventKind.BLACKLIST_LIFTED
+                and entry is not None  # always, by the check above; said again for the type checker
+                and event.data["lifted_on"] < entry.listed_on
+            ):
                 lifted_missing[f"{where}.lifted_on"] = [_("A listing cannot be lifted before it was listed.")]
                 continue
             if (

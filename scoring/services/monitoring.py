@@ -94,9 +94,9 @@ def monitoring_record(*, run_id: int) -> ModelMonitoring | None:
         value = psi_from_counts(baseline["characteristics"][name], counts)
         csi[name] = {"csi": value, "flag": _flag(value)}
     flags = [_flag(psi), *(entry["flag"] for entry in csi.values())]
-    worst = max(flags, key=lambda flag: _SEVERITY[Flag(flag)])
+    worst = max(flags, key=lambda flag: _SEVERITY[Flag(str(flag))])
     monitoring = ModelMonitoring.objects.create(
-        run=run, model=model, people=people, psi=psi, psi_flag=_flag(psi), csi=csi, flag=worst
+        run=run, model=model, people=people, psi=psi, psi_flag=_flag(psi), csi=csi, flag=str(worst)
     )
     shifted = sorted(name for name, entry in csi.items() if entry["flag"] != Flag.STABLE)
     log = logger.warning if worst != Flag.STABLE else logger.info

@@ -69,7 +69,11 @@ def snapshot_row(*, person_id: int, result: engine.ScoreResult) -> SnapshotRow:
             }
             for reason in result.reasons
         ],
-        **sub_scores,
+        credit_history=sub_scores["credit_history"],
+        fulfilment_capacity=sub_scores["fulfilment_capacity"],
+        behaviour=sub_scores["behaviour"],
+        identity=sub_scores["identity"],
+        connections=sub_scores["connections"],
     )
 
 

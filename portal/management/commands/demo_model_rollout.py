@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
     def _report(self, *, model: ScoringModel, today: datetime.date) -> None:
         model.refresh_from_db()
-        samples = model.report["samples"]
+        samples = (model.report or {})["samples"]
         figures = ", ".join(
             f"{name} AUC {samples[name]['auc']:.3f}"
             for name in ("dev", "holdout", "oot")

@@ -1,5 +1,6 @@
 import datetime
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=None)
         parser.add_argument("--timeout", type=int, default=6 * 3600, help="seconds to follow progress")
 
-    def handle(self, *args: object, **options: object) -> None:
-        as_of = options["date"] or services.today()
+    def handle(self, *args: Any, **options: Any) -> None:
+        # argparse's options, as add_arguments above declares them.
+        as_of: datetime.date = options["date"] or services.today()
         if options["sync"]:
             run = services.recompute_run_sync(as_of=as_of, chunk_size=options["chunk_size"])
             self._report(run)

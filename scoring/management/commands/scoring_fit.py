@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default=None, help="the new version's name (default fit-DATE)")
         parser.add_argument("--by", default=None, help="the staff username recorded as the model's author")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         actor = None
         if options["by"]:
             actor = User.objects.filter(username=options["by"], is_staff=True).first()
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        report = model.report
+        report = model.report or {}  # a fit always stores its report
         self.stdout.write(
             f"Fitted {model.version} (draft) on {report['rows']} rows of {report['people']} people."
         )
