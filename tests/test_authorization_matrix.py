@@ -14,6 +14,7 @@ included) is also searched for scores: no ``score`` key in JSON and no person's 
 import dataclasses
 import datetime
 import json
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -520,11 +521,23 @@ def _redirect_view(response: HttpResponse) -> str | None:
 
 def scores_leaked(response: HttpResponse, world: World) -> list[str]:
     """Where a merchant's answer shows a score: a ``score`` key, or a person's score as a number."""
-    body = response.content.decode("utf-8", errors="replace")
+    body = _ids_masked(response.content.decode("utf-8", errors="replace"), world)
     leaks = [f"the number {score}" for score in world.scores if shows(body, score)]
     if response.get("Content-Type", "").startswith("application/json"):
         leaks += [f"a {key!r} key" for key in _keys(json.loads(body or "null")) if key == "score"]
     return leaks
+
+
+def _ids_masked(body: str, world: World) -> str:
+    """The body with the world's own row ids masked where they stand as ids (a URL's segment, an
+    ``"id"`` value, a CSV row's first cell): on PostgreSQL ids keep growing from test to test, so
+    a claim's id can be 713, a score's number, and that is no leak."""
+    objects = (world.promotion, world.other_promotion, world.claim, world.share, world.webhook_endpoint)
+    for pk in {str(obj.pk) for obj in objects if obj is not None and obj.pk is not None}:
+        body = re.sub(rf"/{pk}/", "/#/", body)
+        body = re.sub(rf'"id": ?{pk}\b', '"id": "#"', body)
+        body = re.sub(rf"(?m)^{pk},", "#,", body)
+    return body
 
 
 def _keys(value: object) -> Iterator[str]:
