@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import consumer_required
-from accounts.selectors import consumer_profile
+from accounts.selectors import consumer_profile, identity_is_verified
 from core.bands import Band
 from core.forms import form_errors_add
 from core.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
@@ -89,6 +89,7 @@ def perk_list(request: HttpRequest) -> HttpResponse:
     listed = opted_in and perk_selectors.person_facts(person=request.user, need_dimensions=False).blacklisted
     context = {
         "listed": listed,
+        "identity_verified": identity_is_verified(user=request.user),
         "form": form,
         "groups": [group for group in groups if group["cards"]],
         "total": len(perks),
