@@ -6,6 +6,7 @@ import pytest
 
 from scoring.engine.parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from tests.browser import browser, page, phone_page  # noqa: F401
+from tests.people import resident_id_for
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,18 +31,6 @@ def active_scoring_model(request: pytest.FixtureRequest):
         version=LAUNCH_MODEL_VERSION, defaults={"parameters": DEFAULT_PARAMETERS, "is_active": True}
     )
     return model
-
-
-def resident_id_for(username: str) -> str:
-    """A checksum-valid resident ID number of its own for each test login."""
-    import datetime
-    import zlib
-
-    from accounts.resident_ids import resident_id_make
-
-    digest = zlib.crc32(username.encode())
-    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=digest % 14000)
-    return resident_id_make(birth=birth, sequence=digest // 14000)
 
 
 @pytest.fixture

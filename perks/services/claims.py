@@ -119,7 +119,9 @@ def claim_create(
         profile=profile,
         need_dimensions=conditions.uses_dimensions(eligibility.effective_conditions(current)),
     )
-    if not facts.identity_verified:
+    if profile is not None and not facts.identity_verified:
+        # A consumer's first requirement (one real person, one profile); other logins are simply
+        # not eligible, as before.
         raise IdentityRequired()
     assessment = eligibility.assess(promotion=current, person=facts)
     if not assessment.eligible:
