@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import consumer_required
-from accounts.selectors import consumer_profile, identity_is_verified
+from accounts.selectors import consumer_profile
 from core.bands import Band
 from core.forms import form_errors_add
 from core.throttles import NewAccountClaimThrottle, address_limit_wait, too_many_attempts_message
@@ -85,11 +85,12 @@ def perk_list(request: HttpRequest) -> HttpResponse:
     ]
     profile = consumer_profile(user=request.user)
     opted_in = profile is not None and profile.is_opted_in and profile.score is not None
-    # A court listing closes every perk: say so once, above the cards, with the way out.
-    listed = opted_in and perk_selectors.person_facts(person=request.user, need_dimensions=False).blacklisted
+    # A court listing closes every perk, and so does an unverified real name: say so once, above
+    # the cards, with the way out.
+    facts = perk_selectors.person_facts(person=request.user, need_dimensions=False)
     context = {
-        "listed": listed,
-        "identity_verified": identity_is_verified(user=request.user),
+        "listed": opted_in and facts.blacklisted,
+        "identity_verified": facts.identity_verified,
         "form": form,
         "groups": [group for group in groups if group["cards"]],
         "total": len(perks),
