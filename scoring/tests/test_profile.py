@@ -82,6 +82,7 @@ def test_the_page_shows_every_section_in_a_fixed_number_of_queries(signed_in, dj
     for section in ('id="identity"', 'id="declared"', 'id="contacts"', 'id="sources"'):
         assert section in response.content.decode()
     assert "Status: Not verified" in text
+    assert "Phone number Not verified yet Email address Not verified yet" in text
     assert "self-declared" in text and "it does not count toward your score" in text
 
 
