@@ -6,6 +6,7 @@ import pytest
 
 from scoring.engine.parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from tests.browser import browser, page, phone_page  # noqa: F401
+from tests.people import resident_id_for
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -13,6 +14,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Hashing passwords at production strength would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run with debug on, where the demo verifier would confirm every real-name request at
+    # once; they exercise production's path (a partner or staff decide) unless they turn it on.
+    settings.IDENTITY_DEMO_VERIFIER = False
 
 
 @pytest.fixture(autouse=True)
@@ -32,14 +36,26 @@ def active_scoring_model(request: pytest.FixtureRequest):
 
 @pytest.fixture
 def make_consumer(db):
-    """A factory of consumer logins: make_consumer("ann", opted_in=True)."""
+    """A factory of consumer logins: make_consumer("ann", opted_in=True, verified=True).
+
+    ``verified`` gives the login a verified real-name identity (claims need one) through the
+    accounts services: the identity's status only, not scoring's identity signal, so a fresh
+    person still scores exactly 600. Tests of the signal use scoring's real_name_decide.
+    """
     from accounts import services as account_services
     from scoring import services as scoring_services
 
-    def make(username: str, *, opted_in: bool = True, password: str = "a-Long-pass-950"):
+    def make(
+        username: str, *, opted_in: bool = True, verified: bool = True, password: str = "a-Long-pass-950"
+    ):
         user = account_services.consumer_register(
             username=username, email=f"{username}@example.com", password=password
         )
+        if verified:
+            identity = account_services.identity_submit(
+                user=user, legal_name=f"{username.title()} Test", id_number=resident_id_for(username)
+            )
+            account_services.identity_decide(identity=identity, verified=True, decided_by="test set-up")
         if opted_in:
             scoring_services.consumer_opt_in(person=user)
         return user

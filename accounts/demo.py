@@ -6,7 +6,17 @@ from typing import overload
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from .models import CONSENT_VERSION, ConsumerProfile, MembershipTier, Merchant, MerchantStaff, Region, User
+from . import resident_ids
+from .models import (
+    CONSENT_VERSION,
+    ConsumerProfile,
+    MembershipTier,
+    Merchant,
+    MerchantStaff,
+    RealNameIdentity,
+    Region,
+    User,
+)
 
 DEMO_PASSWORD = "demo-pass-950"  # noqa: S105 - published demo password (shared/api.md)
 
@@ -100,6 +110,36 @@ def consumers_ensure(
         ],
         batch_size=1000,
     )
+
+
+def demo_resident_id(user_id: int) -> str:
+    """A checksum-valid resident ID number of its own for each demo login (by its id)."""
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=user_id % 20000)
+    return resident_ids.resident_id_make(birth=birth, sequence=user_id // 20000)
+
+
+def identities_ensure(*, users: list[User]) -> int:
+    """A verified real-name identity for each login without one (existing ones are left as they are)."""
+    have = set(RealNameIdentity.objects.filter(user__in=users).values_list("user_id", flat=True))
+    now = timezone.now()
+    made = RealNameIdentity.objects.bulk_create(
+        [
+            RealNameIdentity(
+                user=user,
+                legal_name=f"{user.username.title()} Demo",
+                id_hash=resident_ids.resident_id_hash(number := demo_resident_id(user.pk)),
+                id_last4=number[-4:],
+                status=RealNameIdentity.Status.VERIFIED,
+                decided_by="demo data",
+                submitted_at=now,
+                decided_at=now,
+            )
+            for user in users
+            if user.pk not in have
+        ],
+        batch_size=1000,
+    )
+    return len(made)
 
 
 def merchants_ensure(*, password_hash: str) -> dict[str, Merchant]:

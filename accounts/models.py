@@ -149,3 +149,55 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class RealNameIdentity(models.Model):
+    """A person's real-name identity: the legal name and resident ID they gave, and its verification.
+
+    The number is kept only as a keyed hash and its last four characters (accounts.resident_ids).
+    No row means "unverified". One verified identity per number: one real person, one profile.
+    """
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", _("Not verified")
+        PENDING = "pending", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Not verified (rejected)")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="real_name")
+    legal_name = models.CharField(max_length=100)
+    id_hash = models.CharField(max_length=64, db_index=True)
+    id_last4 = models.CharField(max_length=4)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Who decided, in words for staff: "partner:<slug>", "staff:<username>" or "demo verifier".
+    decided_by = models.CharField(max_length=160, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = "real-name identity"
+        verbose_name_plural = "real-name identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_hash"], condition=Q(status="verified"), name="one_verified_identity_per_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "rejected"]), name="identity_status_stored"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="identity_decided_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: …{self.id_last4} ({self.status})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED

@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AnonymousUser
 
-from .models import ConsumerProfile, Merchant, User
+from .models import ConsumerProfile, Merchant, RealNameIdentity, User
 
 
 def role_of(*, user: User | AnonymousUser) -> str:
@@ -27,3 +27,18 @@ def merchant_of(*, user: User | AnonymousUser) -> Merchant | None:
 
 def consumer_profile(*, user: User) -> ConsumerProfile | None:
     return getattr(user, "consumer", None)
+
+
+def identity_of(*, user: User) -> RealNameIdentity | None:
+    """The person's real-name identity request, if they ever made one."""
+    return RealNameIdentity.objects.filter(user_id=user.pk).first()
+
+
+def identity_is_verified(*, user: User) -> bool:
+    return RealNameIdentity.objects.filter(user_id=user.pk, status=RealNameIdentity.Status.VERIFIED).exists()
+
+
+def identity_requests_pending(*, limit: int = 100) -> list[RealNameIdentity]:
+    """The oldest pending identity requests, with their logins, for a verifier to work through."""
+    pending = RealNameIdentity.objects.filter(status=RealNameIdentity.Status.PENDING).select_related("user")
+    return list(pending.order_by("submitted_at", "id")[:limit])

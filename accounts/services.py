@@ -3,7 +3,7 @@ from collections.abc import Sequence
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from core import keys
 from core.audit import audit_record
 
-from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, User
+from . import resident_ids
+from .exceptions import IdentityTaken
+from .models import ApiToken, ConsumerProfile, Merchant, MerchantStaff, RealNameIdentity, User
 
 
 def _validate_new_login(*, username: str, email: str, password: str) -> User:
@@ -190,3 +192,134 @@ def user_password_set(*, user: User, password: str | None) -> User:
     user.save(update_fields=["password"])
     api_tokens_revoke_all(user=user)
     return user
+
+
+# --- Real-name identity -------------------------------------------------------------------------
+
+LEGAL_NAME_MAX = 100
+
+
+def _legal_name_clean(value: object) -> str:
+    name = " ".join(value.split()) if isinstance(value, str) else ""
+    if not name:
+        raise ValidationError({"legal_name": [_("Enter your name as it is on your resident ID card.")]})
+    if len(name) > LEGAL_NAME_MAX:
+        raise ValidationError(
+            {"legal_name": [_("A legal name has at most %(max)d characters.") % {"max": LEGAL_NAME_MAX}]}
+        )
+    return name
+
+
+def identity_submit(*, user: User, legal_name: object, id_number: object) -> RealNameIdentity:
+    """Ask for a person's real name to be verified: checked, stored as a hash, pending a partner's word.
+
+    A number already verified for another profile is refused (IdentityTaken) and the attempt is
+    written to the audit trail for staff first, so call this outside a transaction the refusal
+    would roll back. Resubmitting while pending or after a rejection replaces the request.
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        name = _legal_name_clean(legal_name)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        number = resident_ids.resident_id_validate(id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    id_hash = resident_ids.resident_id_hash(number)
+    taken_by = (
+        RealNameIdentity.objects.filter(id_hash=id_hash, status=RealNameIdentity.Status.VERIFIED)
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if taken_by is not None:
+        audit_record(
+            actor=user,
+            action="identity.taken",
+            target=user,
+            changes={"last4": number[-4:], "verified_profile": taken_by},
+        )
+        raise IdentityTaken()
+    with transaction.atomic():
+        existing = RealNameIdentity.objects.select_for_update().filter(user=user).first()
+        if existing is not None and existing.is_verified:
+            raise ValidationError({"id_number": [_("Your real name is already verified.")]})
+        identity, _created = RealNameIdentity.objects.update_or_create(
+            user=user,
+            defaults={
+                "legal_name": name,
+                "id_hash": id_hash,
+                "id_last4": number[-4:],
+                "status": RealNameIdentity.Status.PENDING,
+                "decided_by": "",
+                "decision_note": "",
+                "submitted_at": timezone.now(),
+                "decided_at": None,
+            },
+        )
+        audit_record(actor=user, action="identity.submit", target=identity, changes={"last4": number[-4:]})
+    return identity
+
+
+TAKEN_NOTE = "This ID number is already verified for another profile."
+
+
+@transaction.atomic
+def identity_decide(
+    *,
+    identity: RealNameIdentity,
+    verified: bool,
+    decided_by: str,
+    note: str = "",
+    actor: User | None = None,
+) -> RealNameIdentity:
+    """Record the verdict on a pending identity (or withdraw a verified one); returns it as stored.
+
+    Only the identity's status: scoring.services.real_name_decide is the entry point that also
+    feeds the verdict to the score. A "verified" for a number that another profile holds
+    verified turns into a rejection, noted for staff.
+    """
+    locked = RealNameIdentity.objects.select_for_update().get(pk=identity.pk)
+    Status = RealNameIdentity.Status
+    if locked.status == Status.REJECTED or (locked.status == Status.VERIFIED and verified):
+        raise ValidationError(_("This identity was already decided."))
+    previous = locked.status
+    locked.status = Status.VERIFIED if verified else Status.REJECTED
+    locked.decided_by = decided_by[:160]
+    locked.decision_note = note[:300]
+    locked.decided_at = timezone.now()
+    fields = ["status", "decided_by", "decision_note", "decided_at", "updated_at"]
+    taken = (
+        verified
+        and RealNameIdentity.objects.filter(id_hash=locked.id_hash, status=Status.VERIFIED)
+        .exclude(pk=locked.pk)
+        .exists()
+    )
+    if not taken:
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=fields)
+        except IntegrityError:
+            taken = True  # another profile was verified with this number at the same moment
+    if taken:
+        locked.status = Status.REJECTED
+        locked.decision_note = TAKEN_NOTE
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="identity.taken",
+            target=locked,
+            changes={"last4": locked.id_last4, "decided_by": decided_by},
+        )
+    audit_record(
+        actor=actor,
+        action="identity.decide",
+        target=locked,
+        changes={"status": [previous, locked.status], "decided_by": decided_by},
+    )
+    identity.status, identity.decided_by = locked.status, locked.decided_by
+    identity.decision_note, identity.decided_at = locked.decision_note, locked.decided_at
+    return locked

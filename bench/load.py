@@ -216,6 +216,7 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
+    from accounts import demo as accounts_demo
     from accounts import services as account_services
     from accounts.models import ConsumerProfile, MerchantStaff, User
     from perks import selectors as perk_selectors
@@ -234,6 +235,9 @@ def scene_prepare(*, pool: int, claims_needed: int, verifies_needed: int, sessio
     if len(people) < max(pool, claims_needed, verifies_needed):
         raise SystemExit(f"only {len(people)} eligible people: raise --people")
     tokens = account_services.api_tokens_issue_bulk(user_ids=people)
+    # People cloned past the seed have no real-name identity (its unique number cannot be copied):
+    # give each its own, verified, as claiming needs.
+    accounts_demo.identities_ensure(users=list(User.objects.filter(pk__in=people)))
 
     # A reused database keeps the promotions of earlier runs: end them, so the perks list shows
     # what a fresh run shows (the demo's perks and this run's two).

@@ -652,6 +652,7 @@ def main() -> None:
         DJANGO_DEBUG="0",
         EMAIL_URL="smtp://127.0.0.1:25",
         DJANGO_SECRET_KEY=secret,
+        DJANGO_IDENTITY_HASH_KEY=secret,
         DJANGO_LOG_LEVEL="WARNING",
     )
     os.environ.update(
@@ -660,6 +661,7 @@ def main() -> None:
         DJANGO_DEBUG="0",
         EMAIL_URL="smtp://127.0.0.1:25",
         DJANGO_SECRET_KEY=secret,
+        DJANGO_IDENTITY_HASH_KEY=secret,
         DJANGO_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="portal.settings",
     )

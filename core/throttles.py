@@ -147,6 +147,12 @@ class OptInThrottle(AddressThrottle):
     scope = "opt_in"
 
 
+class IdentitySubmitThrottle(AddressThrottle):
+    """Real-name submissions: a refusal says a number already has a profile, so guessing is slowed."""
+
+    scope = "identity_submit"
+
+
 class NewAccountClaimThrottle(AddressThrottle):
     """Claims by accounts younger than settings.NEW_ACCOUNT_DAYS, per address; older ones pass.
 

@@ -162,9 +162,15 @@ class ClaimCreateApi(PerksApiView):
         ],
         responses={
             201: ClaimSerializer,
-            403: OpenApiResponse(ERROR_BODY, description="not_eligible (with unmet)"),
+            403: OpenApiResponse(
+                ERROR_BODY,
+                description="identity_required (no verified real name), or not_eligible (with unmet)",
+            ),
             404: OpenApiResponse(ERROR_BODY, description="Unknown promotion"),
-            409: OpenApiResponse(ERROR_BODY, description="sold_out, limit_reached or not_active"),
+            409: OpenApiResponse(
+                ERROR_BODY,
+                description="sold_out, limit_reached (counted per real person, across logins) or not_active",
+            ),
             422: OpenApiResponse(ERROR_BODY, description="idempotency_mismatch"),
         },
         summary="Claim a perk",

@@ -24,6 +24,7 @@ class PersonFacts:
     blacklisted: bool
     facts: conditions.Facts
     account_age_days: int
+    identity_verified: bool  # a verified real-name identity: one real person, one profile
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,17 +91,21 @@ def assess(*, promotion: Promotion, person: PersonFacts) -> Assessment:
 
 
 def account_unmet(*, promotion: Promotion, person: PersonFacts) -> list[str]:
-    """The promotion's requirements on the account itself that the person does not meet, in words.
+    """The requirements on the account itself that the person does not meet, in words.
 
-    Its age today; a verified-identity requirement belongs here too when it comes.
+    Every claim needs a verified real name (one real person, one profile); a promotion may also
+    ask for an account of some age.
     """
+    unmet = []
+    if not person.identity_verified:
+        unmet.append(gettext("Verify your real name"))
     days = promotion.min_account_age_days
-    if days == 0 or person.account_age_days >= days:
-        return []
-    return [
-        ngettext("Your account must be %(days)d day old", "Your account must be %(days)d days old", days)
-        % {"days": days}
-    ]
+    if days and person.account_age_days < days:
+        unmet.append(
+            ngettext("Your account must be %(days)d day old", "Your account must be %(days)d days old", days)
+            % {"days": days}
+        )
+    return unmet
 
 
 def score_bracket(*, promotion: Promotion, score: int) -> tuple[int, int | None]:

@@ -58,3 +58,9 @@ class NotOptedIn(PerksError):
     code = "not_opted_in"
     status_code = 403
     message = _("Opt in to scoring first.")
+
+
+class IdentityRequired(PerksError):
+    code = "identity_required"
+    status_code = 403
+    message = _("Verify your real name before you claim: one real person, one profile.")

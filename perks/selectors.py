@@ -12,10 +12,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, User
+from accounts.models import ConsumerProfile, RealNameIdentity, User
 from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
 from core.keys import key_hash
-from scoring.models import BlacklistEntry, Identity, ScoreSnapshot
+from scoring.models import BlacklistEntry, ScoreSnapshot
 
 from . import conditions, eligibility
 from .models import Claim, CounterCheck, Promotion, Share
@@ -46,6 +46,14 @@ def blacklisted(*, on: datetime.date, person_ref: str = "user_id") -> Exists:
     return Exists(BlacklistEntry.objects.in_force(at=on).filter(person_id=OuterRef(person_ref)))
 
 
+def same_person(*, person_id: int) -> Q:
+    """Claims (or rows with a ``person``) of the real person behind a login: by every login that gave
+    the same resident ID number, so per-person limits count the person, not the login."""
+    own_hash = RealNameIdentity.objects.filter(user_id=person_id).values("id_hash")[:1]
+    same_number = RealNameIdentity.objects.filter(id_hash=Subquery(own_hash)).values("user_id")
+    return Q(person_id=person_id) | Q(person_id__in=same_number)
+
+
 def person_facts(
     *, person: User, profile: ConsumerProfile | None = None, need_dimensions: bool = True
 ) -> eligibility.PersonFacts:
@@ -59,8 +67,11 @@ def person_facts(
         ConsumerProfile.objects.filter(user_id=person.pk)
         .annotate(
             blacklisted=blacklisted(on=today),
-            identity_verified=Subquery(
-                Identity.objects.filter(person_id=OuterRef("user_id")).values("real_name_verified")[:1]
+            # The real-name identity, the one meaning of "verified" (accounts.RealNameIdentity).
+            identity_verified=Exists(
+                RealNameIdentity.objects.filter(
+                    user_id=OuterRef("user_id"), status=RealNameIdentity.Status.VERIFIED
+                )
             ),
         )
         .values("is_opted_in", "score", "region", "membership_tier", "blacklisted", "identity_verified")
@@ -75,6 +86,7 @@ def person_facts(
             blacklisted=False,
             facts=conditions.Facts(),
             account_age_days=account_age_days,
+            identity_verified=False,
         )
     if profile is not None:
         row["is_opted_in"], row["score"] = profile.is_opted_in, profile.score
@@ -98,6 +110,7 @@ def person_facts(
             dimensions=dimensions,
         ),
         account_age_days=account_age_days,
+        identity_verified=bool(row["identity_verified"]),
     )
 
 
@@ -133,7 +146,9 @@ def perks_for_person(*, person: User) -> list[Perk]:
             held=Coalesce(
                 Subquery(
                     Claim.objects.filter(
-                        promotion=OuterRef("pk"), person_id=person.pk, status__in=UNIT_HOLDING_STATUSES
+                        same_person(person_id=person.pk),
+                        promotion=OuterRef("pk"),
+                        status__in=UNIT_HOLDING_STATUSES,
                     )
                     .values("promotion")
                     .annotate(n=Count("pk"))

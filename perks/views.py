@@ -91,10 +91,12 @@ def perk_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = consumer_profile(user=request.user)
     score = profile.score if profile is not None and profile.is_opted_in else None
     opted_in = score is not None
-    # A court listing closes every perk: say so once, above the cards, with the way out.
-    listed = opted_in and perk_selectors.person_facts(person=request.user, need_dimensions=False).blacklisted
+    # A court listing closes every perk, and so does an unverified real name: say so once, above
+    # the cards, with the way out.
+    facts = perk_selectors.person_facts(person=request.user, need_dimensions=False)
     context = {
-        "listed": listed,
+        "listed": opted_in and facts.blacklisted,
+        "identity_verified": facts.identity_verified,
         "form": form,
         "groups": [group for group in groups if group["cards"]],
         "total": len(perks),

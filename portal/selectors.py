@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, User
+from accounts.models import ConsumerProfile, RealNameIdentity, User
 from core.models import AuditEntry
 from perks.models import Claim, CounterCheck, Share
 from scoring.models import (
@@ -11,11 +11,13 @@ from scoring.models import (
     BlacklistEntry,
     Contact,
     CreditLine,
+    Declaration,
     Dispute,
     Identity,
     IngestedEvent,
     Purchase,
     ScoreSnapshot,
+    SourceConsent,
 )
 
 EXPORT_FORMAT = "credit-life-export/1"
@@ -45,7 +47,9 @@ def person_data_export(*, person: User) -> dict:
         )
         .first()
     )
-    contacts = list(Contact.objects.filter(person_id=person.pk).values("confirmed_on", "interactions_90d"))
+    contacts = list(
+        Contact.objects.filter(person_id=person.pk).values("confirmed_on", "interactions_90d", "status")
+    )
     claims = rows(
         Claim.objects.filter(person_id=person.pk).order_by("claimed_at", "pk"),
         "id",
@@ -81,6 +85,19 @@ def person_data_export(*, person: User) -> dict:
         .values("username", "first_name", "last_name", "email", "date_joined", "last_login")
         .first(),
         "consent": profile,
+        # The number itself was never kept: its last four characters and the verdict.
+        "real_name": RealNameIdentity.objects.filter(user_id=person.pk)
+        .values("legal_name", "id_last4", "status", "submitted_at", "decided_at")
+        .first(),
+        "source_switches": rows(
+            SourceConsent.objects.filter(person_id=person.pk).order_by("source"),
+            "source",
+            "is_enabled",
+            "changed_at",
+        ),
+        "self_declared": Declaration.objects.filter(person_id=person.pk)
+        .values("education", "address", "address_since")
+        .first(),
         "score_snapshots": rows(
             ScoreSnapshot.objects.filter(person_id=person.pk).order_by("as_of"),
             "as_of",
@@ -128,6 +145,10 @@ def person_data_export(*, person: User) -> dict:
                 "count": len(contacts),
                 "interactions_90d": sum(contact["interactions_90d"] for contact in contacts),
                 "confirmed_on": sorted(contact["confirmed_on"] for contact in contacts),
+                "by_status": {
+                    status: sum(1 for contact in contacts if contact["status"] == status)
+                    for status in Contact.Status.values
+                },
             },
             "events_received": rows(
                 IngestedEvent.objects.filter(person_id=person.pk).order_by("received_at", "pk"),

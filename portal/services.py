@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, MerchantStaff, User
+from accounts.models import ApiToken, MerchantStaff, RealNameIdentity, User
 from core.audit import audit_pseudonymise, audit_record
 from perks.models import Claim
 from scoring.models import BlacklistEntry, Dispute, EventKind, IngestedEvent
@@ -60,6 +60,7 @@ def account_erase(*, user: User, actor: User) -> int:
             *Dispute.objects.filter(person=locked),
             *BlacklistEntry.objects.filter(person=locked),
             *ApiToken.objects.filter(user=locked),
+            *RealNameIdentity.objects.filter(user=locked),
         ],
     )
     # Sign-in records (username, address, browser), kept by django-axes under the typed username.

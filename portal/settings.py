@@ -25,6 +25,15 @@ else:
 # The key of secrets stored encrypted (webhook secrets: core/encryption.py); unset, one is
 # derived from SECRET_KEY. Set it in production so that rotating SECRET_KEY keeps them readable.
 FIELD_ENCRYPTION_KEY = env.str("DJANGO_FIELD_ENCRYPTION_KEY", default="")
+# The key of the HMAC that resident ID numbers are kept as (accounts/resident_ids.py). Required
+# with debug off: derived from SECRET_KEY, rotating that would orphan every stored identity.
+if DEBUG:
+    IDENTITY_HASH_KEY = env.str("DJANGO_IDENTITY_HASH_KEY", default="")
+else:
+    IDENTITY_HASH_KEY = env.str("DJANGO_IDENTITY_HASH_KEY")
+# The demo verifier confirms every checksum-valid number as soon as it is submitted, so a newcomer
+# sees the whole flow on the embedded default. It never runs with debug off.
+IDENTITY_DEMO_VERIFIER = DEBUG and env.bool("DJANGO_IDENTITY_DEMO_VERIFIER", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -235,6 +244,7 @@ REST_FRAMEWORK = {
         "sign_up": env.str("DJANGO_THROTTLE_SIGN_UP", default=_throttle_default("10/hour")),
         "password_reset": env.str("DJANGO_THROTTLE_PASSWORD_RESET", default=_throttle_default("10/hour")),
         "opt_in": env.str("DJANGO_THROTTLE_OPT_IN", default=_throttle_default("10/hour")),
+        "identity_submit": env.str("DJANGO_THROTTLE_IDENTITY_SUBMIT", default=_throttle_default("10/hour")),
         "new_account_claim": env.str(
             "DJANGO_THROTTLE_NEW_ACCOUNT_CLAIM", default=_throttle_default("5/hour")
         ),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("accounts/data/", include((privacy_urlpatterns, "privacy"))),
+    path("accounts/profile/", include((scoring.urls.profile_urlpatterns, "profile"))),
     path("accounts/", include("accounts.urls")),
     path("", include("scoring.urls")),
     path("", include("perks.urls")),

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
+from accounts.models import RealNameIdentity
 from core.admin import PortalModelAdmin, ReadOnlyAdmin
 from core.requests import signed_in_user
 
@@ -37,8 +38,8 @@ PERSON_SEARCH = ["person__username", "person__email"]
 
 @admin.register(Partner)
 class PartnerAdmin(PortalModelAdmin):
-    list_display = ["name", "slug", "key_prefix", "is_active", "created_at"]
-    list_filter = ["is_active"]
+    list_display = ["name", "slug", "key_prefix", "is_active", "verifies_identity", "created_at"]
+    list_filter = ["is_active", "verifies_identity"]
     search_fields = ["name", "slug"]
     readonly_fields = ["key_prefix", "key_hash", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
@@ -127,7 +128,8 @@ class IdentityAdmin(PortalModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(PortalModelAdmin):
-    list_display = ["person", "contact", "confirmed_on", "interactions_90d"]
+    list_display = ["person", "contact", "status", "confirmed_on", "interactions_90d"]
+    list_filter = ["status"]
     search_fields = PERSON_SEARCH
     list_select_related = ["person", "contact"]
     raw_id_fields = ["person", "contact"]
@@ -411,3 +413,51 @@ class DisputeAdmin(PortalModelAdmin):
                 done += 1
         if done:
             self.message_user(request, f"Answered {done} dispute(s).", messages.SUCCESS)
+
+
+# --- Real-name identity (registered here: a decision feeds the score) ----------------------------
+
+
+@admin.register(RealNameIdentity)
+class RealNameIdentityAdmin(ReadOnlyAdmin):
+    """Staff decide real-name requests here when no identity partner does; never the number itself."""
+
+    list_display = ["user", "legal_name", "last4", "status", "decided_by", "submitted_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "user__email", "legal_name", "id_last4"]
+    list_select_related = ["user"]
+    # The hash is left out on purpose: it identifies the person across logins and nothing more.
+    fields = ["user", "legal_name", "last4", "status", "decided_by", "decision_note", "submitted_at"]
+    actions = ["verify", "reject"]
+
+    @admin.display(description="ID number")
+    def last4(self, identity: RealNameIdentity) -> str:
+        return f"…{identity.id_last4}"
+
+    @admin.action(description="Verify: the name and number match the person")
+    def verify(self, request: HttpRequest, queryset: QuerySet[RealNameIdentity]) -> None:
+        self._decide(request, queryset, verified=True)
+
+    @admin.action(description="Reject (or withdraw a verification)")
+    def reject(self, request: HttpRequest, queryset: QuerySet[RealNameIdentity]) -> None:
+        self._decide(request, queryset, verified=False)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[RealNameIdentity], *, verified: bool) -> None:
+        done = 0
+        for identity in queryset.select_related("user"):
+            try:
+                decided = services.real_name_decide(
+                    identity=identity,
+                    verified=verified,
+                    decided_by=f"staff:{signed_in_user(request).get_username()}",
+                    actor=signed_in_user(request),
+                )
+            except ValidationError as error:
+                self.message_user(request, f"{identity}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            if verified and not decided.is_verified:
+                self.message_user(request, f"{decided}: {decided.decision_note}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Decided {done} request(s).", messages.SUCCESS)

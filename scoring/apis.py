@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -7,10 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import selectors as account_selectors
+from accounts.exceptions import IdentityTaken
+from accounts.models import RealNameIdentity
 from core.api import DomainError
 from core.cache import derived_get_or_compute
 from core.requests import signed_in_user
-from core.throttles import OptInThrottle
+from core.throttles import IdentitySubmitThrottle, OptInThrottle
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication
@@ -157,3 +161,177 @@ class IngestEventsApi(APIView):
             raise exceptions.NotAuthenticated("A partner API key is required.")
         stored = services.events_ingest(partner=partner, batch=request.data)
         return Response({"accepted": len(stored)}, status=status.HTTP_201_CREATED)
+
+
+# --- Real-name identity ------------------------------------------------------------------------
+
+
+class IdentityInSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=100, help_text="As on the resident ID card.")
+    id_number = serializers.CharField(
+        max_length=40,
+        help_text="The 18-character PRC resident ID number. Kept only as a keyed hash and its last four "
+        "characters; never returned.",
+    )
+
+
+class IdentityOutSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RealNameIdentity.Status.choices)
+    last4 = serializers.CharField(allow_null=True, help_text="The number's last four characters.")
+
+
+def _identity_body(identity: RealNameIdentity | None) -> dict[str, object]:
+    if identity is None:
+        return {"status": RealNameIdentity.Status.UNVERIFIED, "last4": None}
+    return {"status": identity.status, "last4": identity.id_last4}
+
+
+class IdentityApi(APIView):
+    """The person's real-name identity (shared/api.md): one real person, one profile."""
+
+    def get_throttles(self) -> list:
+        # Submissions share the page's per-address allowance; reading the status does not count.
+        extra = [IdentitySubmitThrottle()] if self.request.method == "POST" else []
+        return [*super().get_throttles(), *extra]
+
+    @extend_schema(responses={200: IdentityOutSerializer}, summary="My real-name identity")
+    def get(self, request: Request) -> Response:
+        return Response(_identity_body(account_selectors.identity_of(user=signed_in_user(request))))
+
+    @extend_schema(
+        request=IdentityInSerializer,
+        responses={
+            201: OpenApiResponse(IdentityOutSerializer, description="Verified at once (the demo verifier)"),
+            202: OpenApiResponse(IdentityOutSerializer, description="Pending: an identity partner decides"),
+            400: OpenApiResponse(description="A bad legal_name or id_number (format, birth date, checksum)"),
+            403: OpenApiResponse(description="not_a_consumer"),
+            409: OpenApiResponse(description="identity_taken: the number is verified for another profile"),
+        },
+        summary="Submit my legal name and resident ID number for verification",
+    )
+    def post(self, request: Request) -> Response:
+        if getattr(request.user, "consumer", None) is None:
+            raise DomainError(
+                "Only consumers verify a real name.",
+                code="not_a_consumer",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        data = IdentityInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            identity = services.real_name_submit(user=signed_in_user(request), **data.validated_data)
+        except IdentityTaken as exc:
+            raise DomainError(str(exc.message), code=exc.code, status_code=exc.status_code) from exc
+        done = identity.status != RealNameIdentity.Status.PENDING
+        return Response(
+            _identity_body(identity), status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED
+        )
+
+
+# --- The identity partners' side -------------------------------------------------------------------
+
+PENDING_PAGE = 100
+
+
+def _identity_partner(request: Request) -> Partner:
+    partner = request.auth
+    if not isinstance(partner, Partner):
+        raise exceptions.NotAuthenticated("A partner API key is required.")
+    if not partner.verifies_identity:
+        raise DomainError(
+            "This partner key has no identity scope.",
+            code="scope_required",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    return partner
+
+
+class IdentityRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.CharField(source="user.username")
+    legal_name = serializers.CharField()
+    last4 = serializers.CharField(source="id_last4")
+    submitted_at = serializers.DateTimeField()
+
+
+class IdentityVerdictSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[("verified", "verified"), ("rejected", "rejected")])
+    id_number = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="Required with verified: the number you checked; it must be the one the person gave.",
+    )
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class IdentityDecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class PartnerIdentityRequestsApi(APIView):
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [AllowAny]
+    pagination_class = None
+
+    @extend_schema(
+        responses={
+            200: IdentityRequestSerializer(many=True),
+            403: OpenApiResponse(description="scope_required: the key has no identity scope"),
+        },
+        summary="Pending real-name requests, oldest first (at most 100)",
+        description=(
+            "For identity partners. We keep only a keyed hash of each number, so a request carries the "
+            "legal name and the number's last four characters: check the person's ID with them, then "
+            "post the verdict with the number you checked."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        _identity_partner(request)
+        pending = account_selectors.identity_requests_pending(limit=PENDING_PAGE)
+        return Response(IdentityRequestSerializer(pending, many=True).data)
+
+
+class PartnerIdentityDecisionApi(APIView):
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=IdentityVerdictSerializer,
+        responses={
+            200: IdentityDecisionSerializer,
+            400: OpenApiResponse(
+                description="A bad status, or an id_number missing or not the one submitted"
+            ),
+            403: OpenApiResponse(description="scope_required: the key has no identity scope"),
+            404: OpenApiResponse(description="No such request"),
+            409: OpenApiResponse(description="already_decided"),
+        },
+        summary="Post the verdict on a real-name request",
+        description=(
+            "A verified number already held by another profile is recorded as rejected (status "
+            "rejected in the answer): one real person, one profile."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        partner = _identity_partner(request)
+        identity = RealNameIdentity.objects.filter(pk=pk).select_related("user").first()
+        if identity is None:
+            raise exceptions.NotFound()
+        verdict = IdentityVerdictSerializer(data=request.data)
+        verdict.is_valid(raise_exception=True)
+        try:
+            decided = services.real_name_decide_by_partner(
+                partner=partner,
+                identity=identity,
+                verified=verdict.validated_data["status"] == "verified",
+                id_number=verdict.validated_data.get("id_number"),
+                note=verdict.validated_data["note"],
+            )
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) == "already_decided":
+                raise DomainError(
+                    exc.messages[0], code="already_decided", status_code=status.HTTP_409_CONFLICT
+                ) from exc
+            raise
+        return Response({"id": decided.pk, "status": decided.status})

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CONSENT_VERSION
 
 from .engine import Features
-from .models import BlacklistEntry
+from .models import BlacklistEntry, DataSource, Education
 
 
 class OptInForm(forms.Form):
@@ -166,3 +166,44 @@ class DisputeForm(forms.Form):
             "signal": data["signal"],
             "reason": data["reason"],
         }
+
+
+# --- The profile page's forms -----------------------------------------------------------------
+
+
+class IdentityForm(forms.Form):
+    """A legal name and resident ID number, checked by accounts.services.identity_submit."""
+
+    legal_name = forms.CharField(
+        label=_("Legal name"),
+        max_length=100,
+        help_text=_("As it is on your resident ID card."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=40,
+        help_text=_(
+            "18 characters. We keep only a coded form of it and its last four characters, never the number."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "text"}),
+    )
+
+
+class DeclarationForm(forms.Form):
+    education = forms.ChoiceField(label=_("Highest education"), choices=Education.choices, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address_since = forms.DateField(
+        label=_("Living there since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class SourceSwitchForm(forms.Form):
+    source = forms.ChoiceField(choices=DataSource.choices)
+    enabled = forms.TypedChoiceField(choices=[("1", "on"), ("0", "off")], coerce=lambda value: value == "1")
+
+
+class ContactDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("reject", "reject")])

@@ -30,6 +30,10 @@ class Partner(models.Model):
     key_prefix = models.CharField(max_length=12, unique=True, null=True, blank=True)
     key_hash = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(default=True)
+    # The identity scope: the partner may read pending real-name requests and post verdicts.
+    verifies_identity = models.BooleanField(
+        default=False, help_text="May read pending real-name verification requests and decide them."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,12 +197,23 @@ class Identity(models.Model):
 
 
 class Contact(models.Model):
-    """A confirmed contact between two people, with how often they interacted lately."""
+    """A contact a partner reported between two people, with how often they interacted lately.
+
+    Only the person can confirm it; the connections dimension counts confirmed contacts only.
+    """
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Waiting for you to confirm")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Not my contact")
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contacts")
     contact = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The date the partner gives for the contact (the event's ``confirmed_on``).
     confirmed_on = models.DateField()
     interactions_90d = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REPORTED)
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -461,6 +476,59 @@ class ModelMonitoring(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_id} {self.run_id}: {self.flag}"
+
+
+class DataSource(models.TextChoices):
+    """The kinds of data a person can stop counting toward their score, one switch each."""
+
+    BILLS = "bills", _("Bills paid on time (cards, credit lines, utilities, fines, loans)")
+    RENT = "rent", _("Rent paid on time")
+    BALANCES = "balances", _("Account balances")
+    CREDIT_LINE = "credit_line", _("Credit line: limit and use")
+    PURCHASES = "purchases", _("Purchases and active days")
+    IDENTITY_FACTS = "identity_facts", _("Education, address, phone and email reported by partners")
+    CONTACTS = "contacts", _("Confirmed contacts")
+
+
+class SourceConsent(models.Model):
+    """A person's switch for one data source; no row means the source counts."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="source_consents")
+    source = models.CharField(max_length=20, choices=DataSource.choices)
+    is_enabled = models.BooleanField(default=True)
+    changed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "source"], name="one_switch_per_person_and_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.source}: {'on' if self.is_enabled else 'off'}"
+
+
+class Declaration(models.Model):
+    """Education and address as the person states them: self-declared, kept apart from verified facts.
+
+    The launch model counts only what a partner verified (``Identity``); what is declared here
+    does not move the score, and the profile page says so.
+    """
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="declaration")
+    education = models.CharField(max_length=20, choices=Education.choices, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    address_since = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person"]
+
+    def __str__(self) -> str:
+        return f"declaration of {self.person_id}"
 
 
 # --- Disputes -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Reads for scoring: a person's features, current score, history and signals."""
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -29,6 +30,8 @@ from .models import (
     BlacklistEntry,
     Contact,
     CreditLine,
+    DataSource,
+    Declaration,
     Dispute,
     Identity,
     ModelMonitoring,
@@ -36,6 +39,7 @@ from .models import (
     ScoreSnapshot,
     ScoringModel,
     ShadowScore,
+    SourceConsent,
 )
 
 # Negative records older than this stop counting (China's credit-reporting regulation).
@@ -60,6 +64,26 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+# What each switched-off source takes out of a person's features: its data reads as "no data",
+# neither adding nor taking points. Missed payments (late or unpaid bills, late rent) and court
+# listings are behind no switch: lenders report them without the person's consent under the
+# credit-reporting rules, and a switch must not hide a debt.
+SOURCE_FEATURES: dict[str, dict[str, Any]] = {
+    DataSource.BILLS: {"on_time_bills_24m": 0, "history_months": 0},
+    DataSource.RENT: {"rent_on_time_12m": 0},
+    DataSource.BALANCES: {"avg_balance_3m": None},
+    DataSource.CREDIT_LINE: {"credit_utilisation_pct": None, "credit_limit": None},
+    DataSource.PURCHASES: {"purchases_12m": 0, "active_days_90d": 0},
+    DataSource.IDENTITY_FACTS: {
+        "education": "",
+        "address_years": None,
+        "phone_verified": False,
+        "email_verified": False,
+    },
+    DataSource.CONTACTS: {"confirmed_contacts": 0, "interactions_90d": 0},
+}
 
 
 def scoring_model_active() -> ScoringModel:
@@ -159,14 +183,21 @@ def features_for_people(
             "email_verified",
         )
     }
+    # Only the contacts the person confirmed: a partner's report alone counts for nothing.
+    confirmed = Q(confirmed_on__lte=as_of, status=Contact.Status.CONFIRMED)
     contacts = {
         row["person_id"]: row
-        for row in Contact.objects.filter(person_filter, confirmed_on__lte=as_of)
+        for row in Contact.objects.filter(person_filter, confirmed)
         .values("person_id")
         .order_by()
         .annotate(n=Count("id"), interactions=Sum("interactions_90d"))
     }
     blacklist = _blacklist_statuses(person_filter=person_filter, as_of=as_of)
+    switched_off: dict[int, list[str]] = {}
+    for person_id, source in SourceConsent.objects.filter(person_filter, is_enabled=False).values_list(
+        "person_id", "source"
+    ):
+        switched_off.setdefault(person_id, []).append(source)
 
     bill_rows = {row["person_id"]: row for row in bills}
     features: dict[int, Features] = {}
@@ -201,6 +232,8 @@ def features_for_people(
             interactions_90d=contact.get("interactions") or 0,
             blacklist=blacklist.get(person_id),
         )
+        for source in switched_off.get(person_id, ()):
+            features[person_id] = dataclasses.replace(features[person_id], **SOURCE_FEATURES[source])
     return features
 
 
@@ -493,3 +526,26 @@ def outcomes(*, person_ids: Iterable[int], as_of: datetime.date, window_months: 
         .values_list("person_id", flat=True)
     )
     return {person_id: int(person_id in bad) for person_id in ids}
+
+
+# --- Reads for the consumer's profile -----------------------------------------------------
+
+
+def contacts_of(*, person: User) -> list[Contact]:
+    """The contacts partners reported for the person, waiting ones first, with the other login."""
+    contacts = Contact.objects.filter(person=person).select_related("contact")
+    return sorted(contacts, key=lambda item: (item.status != Contact.Status.REPORTED, item.contact.username))
+
+
+def source_switches(*, person: User) -> dict[str, SourceConsent]:
+    """The person's switches by source; a source without one counts."""
+    return {switch.source: switch for switch in SourceConsent.objects.filter(person=person)}
+
+
+def declaration_of(*, person: User) -> Declaration | None:
+    return Declaration.objects.filter(person=person).first()
+
+
+def identity_facts_of(*, person: User) -> Identity | None:
+    """The identity facts partners (and real-name verification) reported for the person."""
+    return Identity.objects.filter(person=person).first()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -14,22 +14,54 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import selectors as account_selectors
 from accounts.decorators import consumer_required
-from accounts.models import CONSENT_VERSION, ConsumerProfile, User
+from accounts.exceptions import IdentityTaken
+from accounts.models import CONSENT_VERSION, ConsumerProfile, RealNameIdentity, User
 from accounts.selectors import consumer_profile
 from core.bands import Band
 from core.cache import derived_get_or_compute
 from core.forms import form_errors_add
 from core.requests import AuthenticatedHttpRequest
-from core.throttles import OptInThrottle, address_limit_wait, throttled_page
+from core.throttles import (
+    IdentitySubmitThrottle,
+    OptInThrottle,
+    address_limit_wait,
+    throttled_page,
+    too_many_attempts_message,
+)
 
 from . import charts, engine, selectors, services
 from .dimensions import DIMENSION_NAMES, DIMENSION_SUMMARIES
-from .forms import DisputeForm, OptInForm, WhatIfForm
-from .models import Bill, Education, ScoreSnapshot
+from .forms import (
+    ContactDecisionForm,
+    DeclarationForm,
+    DisputeForm,
+    IdentityForm,
+    OptInForm,
+    SourceSwitchForm,
+    WhatIfForm,
+)
+from .models import Bill, Contact, DataSource, Declaration, Education, ScoreSnapshot
 
 HISTORY_DAYS = 365
 DAY_SECONDS = 24 * 3600
+
+
+# Where on the profile page a person acts on a reason: the advice and simulator levers link there.
+PROFILE_SECTIONS: dict[str, str] = {
+    "real_name_verified": "identity",
+    "phone_verified": "identity",
+    "email_verified": "identity",
+    "education": "declared",
+    "address_years": "declared",
+    "confirmed_contacts": "contacts",
+    "interactions_90d": "contacts",
+}
+
+
+def profile_link(section: str) -> str:
+    return f"{reverse('profile:show')}#{section}"
 
 
 def _is_opted_in(profile: ConsumerProfile | None) -> bool:
@@ -87,6 +119,8 @@ def _dashboard_page(
         "simulation": _simulation(person=person, form=what_if, features=features),
         "disputes": selectors.disputes_of(person=person),
         "dispute_form": dispute_form or DisputeForm(listings=listings),
+        "sources_off": _sources_off(person=person, written_at=version[1]),
+        "profile_url": reverse("profile:show"),
     }
     return render(request, "scoring/dashboard.html", context)
 
@@ -115,6 +149,7 @@ def _score_cards(
         "raising": [reason for reason in reasons if reason["direction"] == engine.RAISES],
         "is_listed": is_listed,
         "history": _history(history, today=today),
+        "profile_url": reverse("profile:show"),
     }
     return {
         "score_cards": render_to_string("scoring/includes/score_cards.html", context),
@@ -122,6 +157,22 @@ def _score_cards(
         "is_listed": is_listed,
         "listing_reason": reasons[0] if is_listed else None,
     }
+
+
+def _sources_off(*, person: User, written_at: str | None) -> list[dict[str, object]]:
+    """The sources the person switched off, and whether the score shown already leaves them out."""
+    labels = dict(DataSource.choices)
+    return [
+        {
+            "label": labels[switch.source],
+            "changed_at": switch.changed_at,
+            # A snapshot written before the switch still counts the source; the next one will not.
+            "from_next": written_at is None
+            or datetime.datetime.fromisoformat(written_at) < switch.changed_at,
+        }
+        for switch in selectors.source_switches(person=person).values()
+        if not switch.is_enabled
+    ]
 
 
 @consumer_required
@@ -218,6 +269,9 @@ def _reasons(snapshot: ScoreSnapshot) -> list[dict[str, object]]:
             "points": reason["points"],
             "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
             "advice": engine.reason_advice(reason["code"], reason["direction"]),
+            "link": profile_link(PROFILE_SECTIONS[reason["code"]])
+            if reason["code"] in PROFILE_SECTIONS
+            else "",
             "params": reason.get("params", {}),
         }
         for reason in snapshot.reasons
@@ -292,3 +346,163 @@ def _simulation(*, person: User, form: WhatIfForm, features: engine.Features) ->
         "delta": simulated.score - current.score,
         "distance": abs(simulated.score - current.score),
     }
+
+
+# --- The profile: identity, declared facts, contacts and data sources ---------------------------
+
+
+@consumer_required
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _profile_page(request)
+
+
+def _profile_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    identity_form: IdentityForm | None = None,
+    declaration_form: DeclarationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    person = request.user
+    profile_row = consumer_profile(user=person)
+    opted_in = _is_opted_in(profile_row)
+    identity = account_selectors.identity_of(user=person)
+    declaration = selectors.declaration_of(person=person)
+    snapshot = selectors.score_current(person=person) if opted_in else None
+    switches = selectors.source_switches(person=person)
+    contacts = selectors.contacts_of(person=person)
+    can_submit = identity is None or identity.status != RealNameIdentity.Status.VERIFIED
+    if declaration_form is None:
+        declaration_form = DeclarationForm(
+            initial={
+                "education": declaration.education,
+                "address": declaration.address,
+                "address_since": declaration.address_since,
+            }
+            if declaration
+            else None
+        )
+    context = {
+        "opted_in": opted_in,
+        "identity": identity,
+        "identity_status": identity.status if identity else RealNameIdentity.Status.UNVERIFIED,
+        "identity_form": (identity_form or IdentityForm()) if can_submit else None,
+        "facts": selectors.identity_facts_of(person=person),
+        "declaration": declaration,
+        "declaration_form": declaration_form,
+        "declared_worth": _declared_worth(person=person, declaration=declaration) if opted_in else None,
+        "contacts": contacts,
+        "contacts_confirmed": sum(1 for contact in contacts if contact.status == Contact.Status.CONFIRMED),
+        "sources": [
+            {
+                "key": key,
+                "label": label,
+                "enabled": key not in switches or switches[key].is_enabled,
+                "changed_at": switches[key].changed_at if key in switches else None,
+                "from_next": key in switches
+                and (snapshot is None or snapshot.updated_at < switches[key].changed_at),
+            }
+            for key, label in DataSource.choices
+        ],
+        "model_version": selectors.scoring_model_active().version,
+    }
+    return render(request, "scoring/profile.html", context, status=status)
+
+
+def _declared_worth(*, person: User, declaration: Declaration | None) -> dict[str, int] | None:
+    """What the declared education and address would add today if a partner verified them."""
+    if declaration is None:
+        return None
+    features = selectors.features_for_person(person=person, as_of=services.today())
+    changes: dict[str, object] = {}
+    if declaration.education and declaration.education != features.education:
+        changes["education"] = declaration.education
+    if declaration.address_since is not None:
+        years = selectors.months_between(declaration.address_since, services.today()) // 12
+        if features.address_years is None or years > features.address_years:
+            changes["address_years"] = years
+    if not changes:
+        return None
+    current = selectors.score_simulate(person=person, changes={}, features=features)
+    worth = {}
+    for key, value in changes.items():
+        worth[key] = selectors.score_simulate(person=person, changes={key: value}, features=features).score
+        worth[key] -= current.score
+    return worth
+
+
+@consumer_required
+@require_POST
+def profile_identity(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = IdentityForm(request.POST)
+    if wait := address_limit_wait(request, IdentitySubmitThrottle):
+        form.is_valid()
+        form.add_error(None, too_many_attempts_message(wait))
+        response = _profile_page(request, identity_form=form, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    if not form.is_valid():
+        return _profile_page(request, identity_form=form, status=400)
+    try:
+        identity = services.real_name_submit(user=request.user, **form.cleaned_data)
+    except IdentityTaken as refusal:
+        form.add_error("id_number", str(refusal.message))
+        return _profile_page(request, identity_form=form, status=refusal.status_code)
+    except ValidationError as error:
+        form_errors_add(form, error)
+        return _profile_page(request, identity_form=form, status=400)
+    if identity.is_verified:
+        messages.success(request, _("Your real name is verified. You can claim perks now."))
+    else:
+        messages.success(
+            request, _("Thank you. An identity partner is checking your details; this page shows the answer.")
+        )
+    return redirect(profile_link("identity"))
+
+
+@consumer_required
+@require_POST
+def profile_declaration(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = DeclarationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.declaration_save(person=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("Saved. It is shown as self-declared."))
+            return redirect(profile_link("declared"))
+    return _profile_page(request, declaration_form=form, status=400)
+
+
+@consumer_required
+@require_POST
+def profile_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk, person=request.user)
+    form = ContactDecisionForm(request.POST)
+    if not form.is_valid():
+        return redirect(profile_link("contacts"))
+    confirm = form.cleaned_data["decision"] == "confirm"
+    services.contact_decide(person=request.user, contact=contact, confirm=confirm)
+    if confirm:
+        messages.success(request, _("Contact confirmed. It counts toward your score from now on."))
+    else:
+        messages.success(request, _("Marked as not your contact. It does not count."))
+    return redirect(profile_link("contacts"))
+
+
+@consumer_required
+@require_POST
+def profile_source(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SourceSwitchForm(request.POST)
+    if not form.is_valid():
+        return redirect(profile_link("sources"))
+    services.source_consent_set(person=request.user, **form.cleaned_data)
+    if form.cleaned_data["enabled"]:
+        messages.success(request, _("Switched on. This data counts again from the next recompute."))
+    else:
+        messages.success(
+            request,
+            _("Switched off. This data stops counting from the next recompute (tonight at the latest)."),
+        )
+    return redirect(profile_link("sources"))

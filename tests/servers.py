@@ -30,6 +30,7 @@ HOST = "127.0.0.1"
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "loopback-test-server-secret-" + "Vq8wK3zR" * 6,
+    "DJANGO_IDENTITY_HASH_KEY": "loopback-identity-hash-" + "Pz7cN2vB" * 6,
     "DJANGO_ALLOWED_HOSTS": HOST,
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     # Production refuses to start without a real email backend; these servers send none.

@@ -255,6 +255,11 @@ ROUTES: dict[str, list[Probe]] = {
     "privacy:data": [Probe(consumer_page())],
     "privacy:data_export": [Probe(consumer_page(), method="post")],
     "privacy:delete": [Probe(consumer_page(), method="post")],
+    "profile:show": [Probe(consumer_page())],
+    "profile:identity": [Probe(consumer_page(owner=400), method="post")],
+    "profile:declaration": [Probe(consumer_page(owner=Redirect("profile:show")), method="post")],
+    "profile:contact": [Probe(consumer_page(owner=404), method="post", kwargs=lambda world: {"pk": 999999})],
+    "profile:source": [Probe(consumer_page(owner=Redirect("profile:show")), method="post")],
     "perks:list": [Probe(consumer_page())],
     "perks:claim_confirm": [Probe(consumer_page(), kwargs=promotion)],
     "perks:my_claims": [Probe(consumer_page())],
@@ -310,6 +315,11 @@ ROUTES: dict[str, list[Probe]] = {
     "api:opt-out": [api(consumer_api(owner=204), "post")],
     "api:score": [api(consumer_api(owner=200))],
     "api:score-history": [api(consumer_api(owner=200))],
+    "api:identity": [
+        # Reading says "unverified" to any login; only consumers submit.
+        api(consumer_api(owner=200, others=200)),
+        api(consumer_api(owner=400, others=403), "post", data=lambda world: {}),
+    ],
     "api:perks": [api(consumer_api(owner=200, others=200))],
     "api:perk-claim": [
         # The consumer holds one already (per-person limit 1); the other consumer may claim.
@@ -355,6 +365,10 @@ ROUTES: dict[str, list[Probe]] = {
     # --- API: partners ---------------------------------------------------------------------------
     # Only a partner API key gets in (tests/test_security.py); no login of any kind does.
     "api:ingest-events": [api(everyone(401), "post", data=lambda world: {"events": []})],
+    "api:partner-identity-requests": [api(everyone(401))],
+    "api:partner-identity-decision": [
+        api(everyone(401), "post", kwargs=lambda world: {"pk": 1}, data=lambda world: {"status": "rejected"})
+    ],
 }
 
 

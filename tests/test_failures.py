@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "production-like-secret-" + "x7Qp2Lm9" * 6,
+    "DJANGO_IDENTITY_HASH_KEY": "production-identity-hash-" + "k4Jd8sWq" * 6,
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "EMAIL_URL": "smtp://127.0.0.1:25",
 }

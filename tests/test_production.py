@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "production-like-secret-" + "x7Qp2Lm9" * 6,
+    "DJANGO_IDENTITY_HASH_KEY": "production-identity-hash-" + "k4Jd8sWq" * 6,
     "DJANGO_ALLOWED_HOSTS": "portal.example.com,127.0.0.1",
     # Production refuses to start without a real email backend; nothing is sent in these tests.
     "EMAIL_URL": "smtp://127.0.0.1:25",
@@ -47,6 +48,28 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_identity_hash_key():
+    env = _env()
+    del env["DJANGO_IDENTITY_HASH_KEY"]
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "DJANGO_IDENTITY_HASH_KEY" in result.stderr
+
+
+def test_the_demo_identity_verifier_never_runs_with_debug_off_even_if_asked():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.IDENTITY_DEMO_VERIFIER)",
+        env=_env(DJANGO_IDENTITY_DEMO_VERIFIER="1"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_production_refuses_to_start_without_an_email_backend():

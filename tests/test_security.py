@@ -129,6 +129,7 @@ def test_production_rates_are_the_documented_defaults_and_come_from_the_environm
         "sign_up": "10/hour",
         "password_reset": "10/hour",
         "opt_in": "10/hour",
+        "identity_submit": "10/hour",
         "new_account_claim": "5/hour",
     }
 

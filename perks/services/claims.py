@@ -17,6 +17,7 @@ from accounts.models import ConsumerProfile, User
 from .. import conditions, eligibility, selectors, webhooks
 from ..exceptions import (
     IdempotencyMismatch,
+    IdentityRequired,
     LimitReached,
     NotActive,
     NotEligible,
@@ -76,7 +77,8 @@ def claim_create(
     goes below zero and the promotion's row is locked only briefly. The same
     ``idempotency_key`` returns the first claim for 24 hours (IDEMPOTENCY_KEY_TTL), then is
     evaluated afresh; the same key with a different request (``fingerprint``) raises
-    IdempotencyMismatch. Refusals: NotActive, NotEligible(unmet), LimitReached, SoldOut.
+    IdempotencyMismatch. Refusals: NotActive, IdentityRequired, NotEligible(unmet), LimitReached,
+    SoldOut.
     """
     key = idempotency_key or None
     fingerprint = fingerprint or claim_fingerprint(promotion_id=promotion.pk)
@@ -91,10 +93,13 @@ def claim_create(
         replay = _idempotent_replay(person=person, promotion=promotion, key=key, fingerprint=fingerprint)
         if replay is not None:
             return replay
-    # With the units the person already holds, counted under their lock through the (person,
-    # promotion) index: one query, not two.
+    # With the units the real person already holds (every login that gave the same resident ID),
+    # counted under this login's lock: one query, not two. Only one login per number can be
+    # verified at a time, and only a verified one can claim, so the lock covers the person.
     holding = (
-        Claim.objects.filter(promotion=OuterRef("pk"), person=person, status__in=UNIT_HOLDING)
+        Claim.objects.filter(
+            selectors.same_person(person_id=person.pk), promotion=OuterRef("pk"), status__in=UNIT_HOLDING
+        )
         .order_by()
         .values("promotion")
         .annotate(units=Count("pk"))
@@ -114,6 +119,10 @@ def claim_create(
         profile=profile,
         need_dimensions=conditions.uses_dimensions(eligibility.effective_conditions(current)),
     )
+    if profile is not None and not facts.identity_verified:
+        # A consumer's first requirement (one real person, one profile); other logins are simply
+        # not eligible, as before.
+        raise IdentityRequired()
     assessment = eligibility.assess(promotion=current, person=facts)
     if not assessment.eligible:
         raise NotEligible(assessment.unmet)

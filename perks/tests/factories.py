@@ -10,7 +10,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, Merchant, User
+from accounts.models import ConsumerProfile, Merchant, RealNameIdentity, User
+from accounts.resident_ids import resident_id_hash, resident_id_make
 from core.keys import key_hash
 from perks.models import BenefitType, Category, Claim, Promotion, Share
 
@@ -38,6 +39,32 @@ class PersonFactory(factory.django.DjangoModelFactory):
     profile = factory.RelatedFactory(
         "perks.tests.factories.ProfileFactory", factory_related_name="user", score=700
     )
+    # Real-name verified, as every claimant must be (one real person, one profile).
+    real_name = factory.RelatedFactory(
+        "perks.tests.factories.RealNameIdentityFactory", factory_related_name="user"
+    )
+
+
+class RealNameIdentityFactory(factory.django.DjangoModelFactory):
+    """A verified identity with a resident ID number of its own (only its hash is stored)."""
+
+    class Meta:
+        model = RealNameIdentity
+
+    user = factory.SubFactory(PersonFactory, real_name=None)
+    legal_name = factory.LazyAttribute(lambda identity: identity.user.username.title())
+    id_hash = factory.LazyAttribute(lambda identity: resident_id_hash(identity.number))
+    id_last4 = factory.LazyAttribute(lambda identity: identity.number[-4:])
+    status = RealNameIdentity.Status.VERIFIED
+    submitted_at = factory.LazyFunction(timezone.now)
+    decided_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        number = factory.Sequence(
+            lambda n: resident_id_make(
+                birth=datetime.date(1970, 1, 1) + datetime.timedelta(days=n), sequence=n
+            )
+        )
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):

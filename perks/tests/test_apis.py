@@ -157,6 +157,30 @@ def test_not_opted_in_is_not_eligible(api_as, make_consumer, make_promotion):
     )
 
 
+def test_a_person_without_a_verified_real_name_is_403_identity_required(
+    api_as, make_consumer, make_promotion
+):
+    promotion = make_promotion(min_score=600, quantity=3)
+    fresh = make_consumer("fresh", verified=False)
+
+    response = api_as(fresh).post(claim_url(promotion.pk))
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Verify your real name before you claim: one real person, one profile.",
+        "code": "identity_required",
+    }
+    assert (Claim.objects.count(), stock(promotion)) == (0, (3, 3))
+
+
+def test_the_perks_list_names_the_missing_verification(api_as, make_consumer, make_promotion):
+    make_promotion(min_score=600)
+
+    perk = api_as(make_consumer("fresh", verified=False)).get("/api/v1/perks/").json()["results"][0]
+
+    assert (perk["eligible"], perk["unmet"]) == (False, ["Verify your real name"])
+
+
 def test_merchant_staff_are_not_eligible(api_as, merchant_owner, make_promotion):
     response = api_as(merchant_owner).post(claim_url(make_promotion().pk))
 

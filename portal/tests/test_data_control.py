@@ -29,6 +29,7 @@ from scoring.models import (
     Purchase,
     ScoreSnapshot,
 )
+from tests.people import resident_id_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,11 @@ PASSWORD = "a-Long-pass-950"
 DATA_URL = "/accounts/data/"
 EXPORT_URL = "/accounts/data/export/"
 DELETE_URL = "/accounts/data/delete/"
-# The export reads each kind of data once: user, profile, snapshots, bills, balances, credit
-# lines, purchases, identity, contacts, events, listings, disputes, claims, counter checks,
-# shares, actions; plus the session, the user and the merchant membership of the request.
-EXPORT_QUERIES = 19
+# The export reads each kind of data once: user, profile, real-name identity, source switches,
+# self-declared facts, snapshots, bills, balances, credit lines, purchases, identity, contacts,
+# events, listings, disputes, claims, counter checks, shares, actions; plus the session, the user
+# and the merchant membership of the request.
+EXPORT_QUERIES = 22
 
 User = get_user_model()
 
@@ -182,7 +184,16 @@ def test_export_is_a_json_download_of_my_own_data(client, ann_with_everything, t
         "count": 1,
         "interactions_90d": 7,
         "confirmed_on": [today.isoformat()],
+        "by_status": {"reported": 1, "confirmed": 0, "rejected": 0},
     }
+    real_name = data["real_name"]
+    assert (real_name["legal_name"], real_name["id_last4"], real_name["status"]) == (
+        "Ann Test",
+        resident_id_for("ann")[-4:],
+        "verified",
+    )
+    assert resident_id_for("ann") not in response.content.decode()
+    assert (data["source_switches"], data["self_declared"]) == ([], None)
     assert data["blacklist_entries"][0]["case_number"] == "(2026) Hu 01 Zhi 7"
     assert data["disputes"][0]["status"] == Dispute.Status.OPEN
     assert len(data["claims"]) == 1

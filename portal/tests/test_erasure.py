@@ -77,6 +77,14 @@ def person_with_everything(client, make_consumer, merchant):
     """A person with every kind of data the portal keeps, some of it in other people's records."""
     today = timezone.localdate()
     person = account_services.consumer_register(username=USERNAME, email=EMAIL, password=PASSWORD)
+    # a real-name identity, verified: the legal name is the person's, the number only a hash
+    account_services.identity_decide(
+        identity=account_services.identity_submit(
+            user=person, legal_name=f"{USERNAME} Legal", id_number="11010519491231002X"
+        ),
+        verified=True,
+        decided_by="partner:idcheck",
+    )
     make_consumer("friend")
     scoring_services.consumer_opt_in(person=person)
     # signals, from a partner, naming the person and naming them as the friend's contact

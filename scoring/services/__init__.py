@@ -13,6 +13,16 @@ from .disputes import (
     dispute_create,
     dispute_reject,
 )
+from .identity import (
+    DEMO_VERIFIER,
+    contact_decide,
+    declaration_save,
+    identity_facts_record,
+    real_name_decide,
+    real_name_decide_by_partner,
+    real_name_submit,
+    source_consent_set,
+)
 from .ingestion import (
     blacklist_entry_lift,
     events_ingest,
@@ -59,6 +69,7 @@ from .scores import (
 )
 
 __all__ = [
+    "DEMO_VERIFIER",
     "DISPUTE_ANSWER_DAYS",
     "PARTNER_KEY_PREFIX_BYTES",
     "RUN_DEADLINE",
@@ -71,14 +82,20 @@ __all__ = [
     "chunk_histograms",
     "consumer_opt_in",
     "consumer_opt_out",
+    "contact_decide",
+    "declaration_save",
     "dispute_accept",
     "dispute_create",
     "dispute_reject",
     "events_ingest",
+    "identity_facts_record",
     "monitoring_record",
     "observation_dates",
     "partner_key_issue",
     "partner_key_revoke",
+    "real_name_decide",
+    "real_name_decide_by_partner",
+    "real_name_submit",
     "recompute_chunk_fail",
     "recompute_chunk_run",
     "recompute_chunks_dispatch",
@@ -99,5 +116,6 @@ __all__ = [
     "shadow_runs_done",
     "snapshot_row",
     "snapshots_write",
+    "source_consent_set",
     "today",
 ]

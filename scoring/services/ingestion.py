@@ -20,11 +20,11 @@ from ..models import (
     Contact,
     CreditLine,
     EventKind,
-    Identity,
     IngestedEvent,
     Partner,
     Purchase,
 )
+from .identity import identity_facts_record
 from .scores import today
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _event_store(*, event: events.ValidEvent) -> None:
         case EventKind.PURCHASE:
             Purchase.objects.create(person=person, **data)
         case EventKind.IDENTITY_VERIFIED:
-            Identity.objects.update_or_create(person=person, defaults=data)
+            identity_facts_record(person=person, facts=data)
         case EventKind.CONTACT:
             Contact.objects.update_or_create(
                 person=person,

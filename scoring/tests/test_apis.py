@@ -542,7 +542,7 @@ def test_every_kind_of_event_is_stored_and_feeds_the_persons_features(ann, make_
         1,
         (True, "bachelor", 3),
         (True, True),
-        (1, 12),
+        (0, 0),  # a partner's contact counts once the person confirms it (the profile page)
         BlacklistStatus(court=COURT, case_number=CASE, listed_on=day(40), months_since_lifted=None),
     )
     assert Contact.objects.get().contact == bob

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import demo as accounts_demo
 from accounts.models import ConsumerProfile, User
 from perks import services, webhooks
 from perks.models import Claim, Promotion, WebhookDelivery, WebhookEndpoint
@@ -46,6 +47,8 @@ def demo() -> None:
         )
         for user in users
     )
+    # ... real-name verified, as every claimant is
+    accounts_demo.identities_ensure(users=users)
     # Some history on Ford's demo trial, so its claims page has days, returns and sales to show.
     ford_trial = Promotion.objects.get(title=FORD_TRIAL)
     drivers = ConsumerProfile.objects.filter(user__username__startswith="crowd", score__gte=760)[:12]

@@ -7,9 +7,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import MembershipTier
 from perks import services
-from perks.exceptions import IdempotencyMismatch, LimitReached, NotActive, NotEligible, SoldOut
+from perks.exceptions import (
+    IdempotencyMismatch,
+    IdentityRequired,
+    LimitReached,
+    NotActive,
+    NotEligible,
+    SoldOut,
+)
 from perks.models import BenefitType, Claim, Promotion
 from scoring import services as scoring_services
 
@@ -45,6 +53,49 @@ def test_an_eligible_person_claims_a_unit(make_promotion, ann):
     )
     assert (claim.due_back, claim.verified_at) == (None, None)
     assert stock(promotion) == (5, 4)
+
+
+def test_a_claim_needs_a_verified_real_name(make_promotion, make_consumer, given_score):
+    promotion = make_promotion(min_score=600, quantity=5)
+    pending = given_score(make_consumer("pending", verified=False), 700)
+    account_services.identity_submit(user=pending, legal_name="Li Na", id_number="11010519491231002X")
+
+    with pytest.raises(IdentityRequired):
+        services.claim_create(promotion=promotion, person=pending)
+
+    assert (Claim.objects.count(), stock(promotion)) == (0, (5, 5))
+
+
+def test_the_per_person_limit_counts_the_real_person_across_logins(
+    make_promotion, make_consumer, given_score
+):
+    # given: a person claimed once with one login, whose verification staff then withdrew ...
+    promotion = make_promotion(min_score=600, quantity=5, per_user_limit=1)
+    number = "11010519491231002X"
+    first_login = given_score(make_consumer("first", verified=False), 700)
+    identity = account_services.identity_submit(user=first_login, legal_name="Li Na", id_number=number)
+    account_services.identity_decide(identity=identity, verified=True, decided_by="test")
+    services.claim_create(promotion=promotion, person=first_login)
+    account_services.identity_decide(identity=identity, verified=False, decided_by="staff:admin")
+    # ... and who verified a second login with the same number
+    second_login = given_score(make_consumer("second", verified=False), 700)
+    again = account_services.identity_submit(user=second_login, legal_name="Li Na", id_number=number)
+    account_services.identity_decide(identity=again, verified=True, decided_by="test")
+
+    # when / then: the second login has nothing left to claim
+    with pytest.raises(LimitReached):
+        services.claim_create(promotion=promotion, person=second_login)
+    assert (Claim.objects.count(), stock(promotion)) == (1, (5, 4))
+
+
+def test_different_people_have_limits_of_their_own(make_promotion, make_consumer, given_score):
+    promotion = make_promotion(min_score=600, quantity=5, per_user_limit=1)
+    one, other = given_score(make_consumer("one"), 700), given_score(make_consumer("other"), 700)
+
+    services.claim_create(promotion=promotion, person=one)
+    services.claim_create(promotion=promotion, person=other)
+
+    assert stock(promotion) == (5, 3)
 
 
 def test_the_threshold_is_inclusive(make_promotion, make_consumer, given_score):

@@ -57,6 +57,12 @@ class Command(BaseCommand):
                 ),
             )
             written = self._signals(named=named, synthetic=synthetic, rngs=rngs, today=today)
+            # Every demo consumer is real-name verified, but carol: she is the one who "just opted
+            # in, no history" and scores exactly 600 (shared/api.md), which a verified identity would
+            # raise; she shows the verification flow instead.
+            verified = [user for name, user in named.items() if name != "carol"] + list(synthetic.values())
+            accounts_demo.identities_ensure(users=verified)
+            scoring_demo.identity_facts_ensure(people=verified)
         self.stdout.write(f"Signals written: {written}")
         model = ScoringModel.objects.get(is_active=True)
         as_of_dates = sorted(
@@ -72,7 +78,8 @@ class Command(BaseCommand):
         self._perks(merchants=merchants)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(
-            "Logins (password demo-pass-950): alice (score 750+), bob (650-699), carol (600, new), "
+            "Logins (password demo-pass-950): alice (score 750+), bob (650-699), carol (600, new, "
+            "not yet real-name verified), "
             "dave (blacklisted), erin (not opted in); merchants ford, meitu, hellobike, huashan, library; "
             f"admin (Django admin at /admin/); person1..person{people}."
         )

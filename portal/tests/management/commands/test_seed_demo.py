@@ -9,10 +9,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, MerchantStaff, User
+from accounts.models import ConsumerProfile, MerchantStaff, RealNameIdentity, User
 from perks.selectors import perks_for_person
 from scoring import selectors
-from scoring.models import ScoreSnapshot
+from scoring.models import Identity, ScoreSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -162,9 +162,29 @@ def test_the_demo_logins_are_old_enough_for_the_deposit_waivers_their_scores_rea
         )
         for name in ("alice", "bob", "carol")
     }
-    assert wheelchair == {"alice": [], "bob": [], "carol": []}
+    # carol's account is old enough too; what she lacks is the real-name verification she shows
+    assert wheelchair == {"alice": [], "bob": [], "carol": ["Verify your real name"]}
     assert (
         not User.objects.filter(date_joined__gt=timezone.now() - datetime.timedelta(days=30))
         .exclude(username="admin")
         .exists()
     )
+
+
+def test_every_demo_consumer_but_carol_is_real_name_verified_and_it_counts():
+    seed()
+
+    consumers = User.objects.filter(consumer__isnull=False)
+    verified = set(
+        RealNameIdentity.objects.filter(status="verified").values_list("user__username", flat=True)
+    )
+    assert verified == set(consumers.exclude(username="carol").values_list("username", flat=True))
+    assert (
+        set(Identity.objects.filter(real_name_verified=True).values_list("person__username", flat=True))
+        == verified
+    )
+    # carol just opted in with no data at all: exactly 600, and the page to verify is hers to use
+    carol = ConsumerProfile.objects.get(user__username="carol")
+    assert (carol.score, RealNameIdentity.objects.filter(user=carol.user).exists()) == (600, False)
+    # every number is its own: one real person, one profile
+    assert RealNameIdentity.objects.values("id_hash").distinct().count() == len(verified)

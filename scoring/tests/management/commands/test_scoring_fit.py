@@ -91,7 +91,12 @@ def generated_world(seed: int = 3) -> list[User]:
             if other != user:
                 contacts.append(
                     Contact(
-                        person=user, contact=other, confirmed_on=START, interactions_90d=rng.randint(0, 9)
+                        person=user,
+                        contact=other,
+                        confirmed_on=START,
+                        interactions_90d=rng.randint(0, 9),
+                        # The connections dimension counts only contacts the person confirmed.
+                        status=Contact.Status.CONFIRMED,
                     )
                 )
     Bill.objects.bulk_create(bills, batch_size=2000)
