@@ -181,7 +181,9 @@ class CounterCheck(models.Model):
     """A merchant's check of a claim code at the counter, kept so the person sees who checked."""
 
     class Outcome(models.TextChoices):
-        VERIFIED = "verified", _("Verified")
+        CHECKED = "checked", _("Checked: valid, not handed over yet")
+        VERIFIED = "verified", _("Handed over")
+        UNDONE = "undone", _("Hand-over undone")
         NOT_VALID = "not_valid", _("Not valid (already used, cancelled or expired)")
         CHECK_NEEDED = "check_needed", _("Counter check needed")
         CONDITIONS_UNMET = "conditions_unmet", _("Conditions not met at the counter")
@@ -243,6 +245,8 @@ class WebhookEvent(models.TextChoices):
     CLAIM_RETURNED = "claim.returned", _("Trial returned")
     CLAIM_CONVERTED = "claim.converted", _("Trial bought")
     CLAIM_OVERDUE = "claim.overdue", _("Trial overdue")
+    CLAIM_HANDED_OVER = "claim.handed_over", _("Handed over at the counter")
+    CLAIM_HAND_OVER_UNDONE = "claim.hand_over_undone", _("Hand-over undone")
 
 
 class WebhookEndpoint(models.Model):

@@ -2,8 +2,9 @@
 
 Events
 ======
-``claim.created``, ``claim.cancelled``, ``claim.expired``, ``claim.returned``,
-``claim.converted`` and ``claim.overdue``, emitted by the perks services that cause them
+``claim.created``, ``claim.handed_over`` (at the counter), ``claim.hand_over_undone`` (taken
+back within minutes: the claim is active again), ``claim.cancelled``, ``claim.expired``,
+``claim.returned``, ``claim.converted`` and ``claim.overdue``, emitted by the perks services that cause them
 (``webhook_events_emit``), inside their transaction: a delivery row per active endpoint of
 the claim's merchant, and a ``perks.deliver_webhook`` task queued through the outbox, so it
 is sent after commit (and only if the claim really happened).

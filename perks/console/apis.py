@@ -1,7 +1,8 @@
 """The merchant API: promotions, their audience and claims, and the counter (shared/api.md)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -232,20 +233,82 @@ class VerifyThrottle(SettingsUserRateThrottle):
     scope = "perks_verify"
 
 
+class HandOverResultSerializer(VerifyResultSerializer):
+    """What the counter sees after a hand-over: the check's answer, the claim, and until when it
+    can be undone."""
+
+    claim = serializers.IntegerField(source="claim.pk", allow_null=True, default=None)
+    undo_until = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_undo_until(self, result: services.CounterResult) -> str | None:
+        until = services.hand_over_undo_until(result.claim) if result.valid and result.claim else None
+        return serializers.DateTimeField().to_representation(until) if until else None
+
+
 class MerchantVerifyApi(MerchantApiView):
     throttle_classes = [VerifyThrottle]
 
     @extend_schema(
         request=VerifyInputSerializer,
         responses={200: VerifyResultSerializer},
-        description="Unknown codes and other merchants' codes both answer 200 with valid false.",
+        summary="Check a claim code at the counter",
+        description=(
+            "Checks a code and changes nothing: a valid code stays active until the hand-over is "
+            "confirmed (`POST /api/v1/merchant/hand-over/`). Unknown codes and other merchants' "
+            "codes both answer 200 with valid false."
+        ),
     )
     def post(self, request: Request) -> Response:
         data = VerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.claim_verify(
+        result = services.claim_check(
             merchant=self.merchant,
             code=data.validated_data["code"],
             counter_facts=data.validated_data.get("counter_facts"),
         )
         return Response(VerifyResultSerializer(result).data)
+
+
+class MerchantHandOverApi(MerchantApiView):
+    throttle_classes = [VerifyThrottle]
+
+    @extend_schema(
+        request=VerifyInputSerializer,
+        responses={200: HandOverResultSerializer},
+        summary="Confirm the hand-over of a checked code",
+        description=(
+            "Checks the code again and, if valid, honours it: the claim becomes `in_use` (a trial, "
+            "with its `due_back`) or `used`. `undo_until` says until when "
+            "`POST /api/v1/merchant/claims/{id}/undo-hand-over/` can take it back. A code that is "
+            "not valid answers as the check does (200, valid false) and changes nothing."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = VerifyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.claim_hand_over(
+            merchant=self.merchant,
+            code=data.validated_data["code"],
+            counter_facts=data.validated_data.get("counter_facts"),
+            actor=request.user,
+        )
+        return Response(HandOverResultSerializer(result).data)
+
+
+class MerchantHandOverUndoApi(MerchantApiView):
+    @extend_schema(
+        request=None,
+        responses={200: MerchantClaimSerializer},
+        summary="Undo a hand-over",
+        description=(
+            "Within five minutes of its hand-over, the claim becomes active again (or expired, if "
+            "its pickup deadline has passed meanwhile). Later, or for a claim not handed over, 400."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        claim = selectors.claim_for_merchant(merchant_id=self.merchant.pk, pk=pk)
+        if claim is None:
+            raise not_found()
+        claim = services.claim_hand_over_undo(merchant=self.merchant, claim=claim, actor=request.user)
+        return Response(MerchantClaimSerializer(claim).data)

@@ -423,7 +423,7 @@ def test_a_promotions_claims_carry_no_person_and_no_score(staff, claimed):
 
 
 def test_claims_filter_by_status(staff, claimed, merchant):
-    services.claim_verify(merchant=merchant, code=claimed.code)
+    services.claim_hand_over(merchant=merchant, code=claimed.code)
     url = f"{PROMOTIONS}{claimed.promotion_id}/claims/"
 
     assert staff.get(url, {"status": "active"}).json()["count"] == 0
@@ -442,8 +442,27 @@ def test_the_claims_list_in_a_fixed_number_of_queries(
         assert staff.get(f"{PROMOTIONS}{promotion.pk}/claims/").json()["count"] == 8
 
 
-def test_verifying_a_code_answers_what_the_counter_needs(staff, claimed):
+def test_verifying_a_code_answers_what_the_counter_needs_and_uses_nothing(staff, claimed):
     response = staff.post("/api/v1/merchant/verify/", {"code": claimed.code}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "valid": True,
+        "status": "active",
+        "promotion": {"id": claimed.promotion_id, "title": "Deposit-free bike"},
+        "benefit": "Free 3-day trial",
+        "due_back": None,
+        "reason": "",
+        "at_counter": [],
+    }
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.verified_at) == ("active", None)
+    assert list(CounterCheck.objects.values_list("outcome", flat=True)) == ["checked"]
+
+
+def test_handing_over_a_checked_code_uses_it_and_says_until_when_it_can_be_undone(staff, claimed, clock):
+    frozen = clock.now
+    response = staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -451,10 +470,57 @@ def test_verifying_a_code_answers_what_the_counter_needs(staff, claimed):
         "status": "in_use",
         "promotion": {"id": claimed.promotion_id, "title": "Deposit-free bike"},
         "benefit": "Free 3-day trial",
-        "due_back": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+        "due_back": (timezone.localdate(frozen) + datetime.timedelta(days=3)).isoformat(),
         "reason": "",
         "at_counter": [],
+        "claim": claimed.pk,
+        "undo_until": timezone.localtime(frozen + datetime.timedelta(minutes=5)).isoformat(),
     }
+    assert Claim.objects.get().status == "in_use"
+
+
+def test_handing_over_another_merchants_code_answers_like_an_unknown_one_and_uses_nothing(
+    other_staff, claimed
+):
+    response = other_staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+
+    assert (response.status_code, response.json()) == (200, {**UNKNOWN, "claim": None, "undo_until": None})
+    assert Claim.objects.get().status == "active"
+
+
+def test_a_hand_over_is_undone_within_five_minutes_through_the_api(staff, claimed, clock):
+    staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+    clock.advance(minutes=4, seconds=59)
+    response = staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["verified_at"], response.json()["due_back"]) == (
+        "active",
+        None,
+        None,
+    )
+    assert Claim.objects.get().status == "active"
+
+
+def test_a_hand_over_cannot_be_undone_after_five_minutes(staff, claimed, clock):
+    staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+    clock.advance(minutes=5)
+    response = staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"non_field_errors": ["A hand-over can be undone for 5 minutes only."]},
+    )
+    assert Claim.objects.get().status == "in_use"
+
+
+def test_undoing_another_merchants_hand_over_is_404(staff, other_staff, claimed):
+    staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+
+    response = other_staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json")
+
+    assert response.status_code == 404
+    assert Claim.objects.get().status == "in_use"
 
 
 UNKNOWN = {
@@ -509,13 +575,19 @@ def test_the_lounge_counter_states_the_ticket_class(staff, make_promotion, ann):
         {"code": claim.code, "counter_facts": {"ticket_class": "first"}},
         format="json",
     ).json()
+    handed = staff.post(
+        "/api/v1/merchant/hand-over/",
+        {"code": claim.code, "counter_facts": {"ticket_class": "first"}},
+        format="json",
+    ).json()
 
     assert (asked["valid"], asked["reason"], asked["at_counter"]) == (
         False,
         "check_needed",
         ["First-class ticket (checked at the counter)", "Platinum membership (checked at the counter)"],
     )
-    assert (answered["valid"], answered["status"]) == (True, "used")
+    assert (answered["valid"], answered["status"]) == (True, "active")
+    assert (handed["valid"], handed["status"]) == (True, "used")
 
 
 def test_the_counter_is_throttled(staff, settings):
@@ -535,7 +607,7 @@ def test_the_counter_is_throttled(staff, settings):
 
 
 def test_marking_a_trial_returned(staff, claimed, merchant):
-    services.claim_verify(merchant=merchant, code=claimed.code)
+    services.claim_hand_over(merchant=merchant, code=claimed.code)
 
     response = staff.post(
         f"/api/v1/merchant/claims/{claimed.pk}/mark/", {"status": "returned"}, format="json"
@@ -576,11 +648,14 @@ def test_no_merchant_response_contains_a_score(staff, claimed, merchant, make_pr
         staff.get(promotion_url + "claims/"),
         staff.post("/api/v1/merchant/verify/", {"code": claimed.code}, format="json"),
         staff.post("/api/v1/merchant/verify/", {"code": "UNKNOWN"}, format="json"),
+        staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json"),
+        staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json"),
+        staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json"),
         staff.post(f"/api/v1/merchant/claims/{claimed.pk}/mark/", {"status": "converted"}, format="json"),
     ]
 
-    assert [response.status_code for response in responses] == [200, 201, 200, 200, 200, 200, 200, 200, 200]
-    assert [score_keys(response.json()) for response in responses] == [[]] * 9
+    assert [response.status_code for response in responses] == [200] + [201] + [200] * 10
+    assert [score_keys(response.json()) for response in responses] == [[]] * 12
 
 
 def test_the_minimum_account_age_is_set_and_shown_through_the_api(staff):

@@ -55,7 +55,7 @@ def demo() -> None:
             claimed_at=timezone.now() - datetime.timedelta(days=number % 6)
         )
         if number % 4 != 3:
-            services.claim_verify(merchant=ford_trial.merchant, code=claim.code)
+            services.claim_hand_over(merchant=ford_trial.merchant, code=claim.code)
         if number % 4 in (1, 2):
             outcome = "returned" if number % 3 == 0 else "converted"
             services.claim_mark(

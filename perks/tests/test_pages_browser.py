@@ -107,7 +107,7 @@ def test_alice_reads_her_score_claims_a_perk_and_shares_her_band(browser, page, 
     screenshot(page, "perks-claim-desktop")
 
     # Ford's counter scans the code: the test drive starts, and alice sees who checked it.
-    services.claim_verify(merchant=Merchant.objects.get(slug="ford"), code=claim.code)
+    services.claim_hand_over(merchant=Merchant.objects.get(slug="ford"), code=claim.code)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My claims").click()
     card = main.locator(".claim-card", has_text=FORD_TRIAL)
     expect(card).to_contain_text(claim.code)

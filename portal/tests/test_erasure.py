@@ -131,7 +131,7 @@ def person_with_everything(client, make_consumer, merchant):
         status=Promotion.Status.ACTIVE,
     )
     claim = perk_services.claim_create(promotion=bike, person=person, idempotency_key=IDEMPOTENCY_KEY)
-    perk_services.claim_verify(merchant=merchant, code=claim.code)
+    perk_services.claim_hand_over(merchant=merchant, code=claim.code)
     perk_services.claim_create(promotion=bike, person=person)
     perk_services.share_create(person=person, show="score", expires_in_days=30)
     account_services.api_token_revoke(token=person.api_tokens.get(pk=_token_id(person)))
