@@ -150,12 +150,22 @@ class BucketSerializer(serializers.Serializer):
 class AudienceSerializer(serializers.Serializer):
     qualifying = serializers.IntegerField(allow_null=True)
     histogram = BucketSerializer(many=True)
+    unknown_conditions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Conditions only the counter checks, in words: the counts assume they are met.",
+    )
 
 
 class MerchantAudienceApi(MerchantApiView):
     @extend_schema(
         responses={200: AudienceSerializer},
-        description="People a threshold reaches: counts under 10 are null, the rest rounded down to tens.",
+        description=(
+            "People the promotion reaches today: opted in, not blacklisted, at or above the threshold "
+            "and meeting every condition known online (account age, region, membership tier, verified "
+            "identity, sub-scores). Counts under 10 are null, the rest rounded down to tens. "
+            "`unknown_conditions` names the conditions checked at the counter, which the counts "
+            "cannot know."
+        ),
     )
     def get(self, request: Request, pk: int) -> Response:
         audience = selectors.promotion_audience(promotion=self.own_promotion(pk))

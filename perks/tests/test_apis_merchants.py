@@ -381,6 +381,22 @@ def test_the_audience_shape_and_counts(staff, make_promotion):
     assert body["histogram"][0] == {"from": 550, "to": 559, "count": None}
     assert {"from": 650, "to": 659, "count": 10} in body["histogram"]
     assert len(body["histogram"]) == 20
+    assert body["unknown_conditions"] == []
+
+
+def test_the_audience_applies_the_promotions_region_and_names_the_counter_checks(staff, make_promotion):
+    promotion = make_promotion(
+        min_score=650,
+        regions=["zhejiang"],
+        conditions={"counter": "membership_tier", "in": ["platinum"]},
+    )
+    PersonFactory.create_batch(12, profile__score=655, profile__region="zhejiang")
+    PersonFactory.create_batch(30, profile__score=655, profile__region="beijing")
+
+    body = staff.get(f"{PROMOTIONS}{promotion.pk}/audience/").json()
+
+    assert body["qualifying"] == 10
+    assert body["unknown_conditions"] == ["Platinum membership (checked at the counter)"]
 
 
 def test_an_audience_under_ten_is_withheld(staff, make_promotion):

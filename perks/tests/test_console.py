@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from accounts.models import ConsumerProfile, MembershipTier, User
+from accounts.models import ConsumerProfile, MembershipTier, Region, User
 from perks import services, webhooks
 from perks.models import BenefitType, Category, Claim, CounterCheck, Promotion, WebhookEndpoint
 from tests.leaks import shows
@@ -494,6 +494,44 @@ def test_an_audience_of_twenty_five_is_shown_rounded_down_to_tens(
     assert qualifying_text(html) == "20"
     assert audience_cells(html).count("20") == 1
     assert set(audience_cells(html)) == {"fewer than 10", "20"}
+
+
+def test_the_audience_counts_only_the_promotions_region_and_names_what_the_counter_checks(
+    staff_client, make_consumer, make_promotion
+):
+    population(make_consumer, 24, 760)
+    ConsumerProfile.objects.filter(user__username__in=[f"person{n}" for n in range(12)]).update(
+        region="shanghai"
+    )
+    promotion = make_promotion(
+        min_score=750,
+        status="draft",
+        regions=["shanghai"],
+        conditions={"counter": "ticket_class", "in": ["first"]},
+    )
+
+    html = staff_client.get(reverse("perks:console_promotion", args=[promotion.pk])).content.decode()
+
+    assert qualifying_text(html) == "10"
+    assert "Checked at your counter, so not known here" in html
+    assert "<li>First-class ticket (checked at the counter)</li>" in html
+
+
+def test_a_new_promotion_has_no_category_until_one_is_chosen(staff_client):
+    page = staff_client.get(reverse("perks:console_promotion_create"))
+    refused = staff_client.post(reverse("perks:console_promotion_create"), form_data(category=""))
+
+    assert page.context["form"]["category"].value() is None
+    assert '<option value="" selected>Choose a category</option>' in page.content.decode()
+    assert field_errors(refused.content.decode(), "category").count("This field is required.") == 1
+    assert Promotion.objects.count() == 0
+
+
+def test_the_form_has_one_region_picker(staff_client):
+    html = staff_client.get(reverse("perks:console_promotion_create")).content.decode()
+
+    assert html.count('name="regions"') == len(Region.choices)
+    assert "cond_regions" not in html
 
 
 def test_the_preview_shows_the_consumers_card_and_every_condition(staff_client, make_promotion):
