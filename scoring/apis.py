@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -40,6 +40,7 @@ class ScoreSerializer(serializers.Serializer):
     dimensions = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
 
+    @extend_schema_field(DimensionSerializer(many=True))
     def get_dimensions(self, snapshot: ScoreSnapshot) -> list[dict]:
         weights = snapshot.model.parameters["weights"]
         return [
@@ -47,6 +48,7 @@ class ScoreSerializer(serializers.Serializer):
             for key in engine.DIMENSIONS
         ]
 
+    @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, snapshot: ScoreSnapshot) -> list[dict]:
         return [
             {

@@ -1,7 +1,6 @@
 """The merchant API: promotions, their audience and claims, and the counter (shared/api.md)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -9,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Merchant
+from accounts.models import Merchant, Region
 from accounts.selectors import merchant_of
 from core.api import BoundedDateTimeField
 from core.throttles import SettingsUserRateThrottle
@@ -42,6 +41,60 @@ class MerchantApiView(PerksApiView):
         return promotion
 
 
+# The JSON a promotion holds, parsed by the services (with their own messages) but described
+# exactly in the schema, so a generated client gets typed values rather than bare objects.
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": (
+            'A condition tree: {} for none; a group {"all": [node, ...]} or {"any": [node, ...]}; '
+            'a leaf {"attr": "membership_tier" | "region", "in": [...]}, '
+            '{"attr": "identity_verified", "is": true}, '
+            '{"attr": "dimension", "key": "credit_history", "gte": 75} or '
+            '{"counter": "ticket_class", "in": ["first"]}.'
+        ),
+    }
+)
+class ConditionsField(serializers.JSONField):
+    pass
+
+
+class TierSerializer(serializers.Serializer):
+    """A score tier of the benefit: from ``min_score`` (a multiple of 50), this benefit."""
+
+    min_score = serializers.IntegerField(min_value=350, max_value=950)
+    benefit = serializers.CharField()
+    benefit_zh = serializers.CharField(required=False)
+
+
+@extend_schema_field(TierSerializer(many=True))
+class TiersField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(Region.values)},
+        "description": "Only people living in these regions; empty: everywhere.",
+    }
+)
+class RegionsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": 'What staff saw at the counter, such as {"ticket_class": "first"}.',
+    }
+)
+class CounterFactsField(serializers.JSONField):
+    pass
+
+
 class PromotionInputSerializer(serializers.Serializer):
     """Parses types only; the rules (ranges, transitions, condition trees) live in the services."""
 
@@ -54,9 +107,9 @@ class PromotionInputSerializer(serializers.Serializer):
     trial_days = serializers.IntegerField(allow_null=True, required=False)
     amount = serializers.DecimalField(max_digits=None, decimal_places=None, allow_null=True, required=False)
     min_score = serializers.IntegerField()
-    conditions = serializers.JSONField(required=False)
-    tiers = serializers.JSONField(required=False)
-    regions = serializers.JSONField(required=False)
+    conditions = ConditionsField(required=False)
+    tiers = TiersField(required=False)
+    regions = RegionsField(required=False)
     quantity = serializers.IntegerField(allow_null=True, required=False)
     per_user_limit = serializers.IntegerField(required=False)
     pickup_days = serializers.IntegerField(required=False)
@@ -77,9 +130,9 @@ class PromotionSerializer(serializers.Serializer):
     trial_days = serializers.IntegerField(allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     min_score = serializers.IntegerField()
-    conditions = serializers.JSONField()
-    tiers = serializers.JSONField()
-    regions = serializers.JSONField()
+    conditions = ConditionsField()
+    tiers = TiersField()
+    regions = RegionsField()
     quantity = serializers.IntegerField(allow_null=True)
     remaining = serializers.IntegerField(allow_null=True)
     per_user_limit = serializers.IntegerField()
@@ -222,7 +275,7 @@ class MerchantClaimMarkApi(MerchantApiView):
 
 class VerifyInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=True)
-    counter_facts = serializers.JSONField(required=False)
+    counter_facts = CounterFactsField(required=False)
 
 
 class VerifyResultSerializer(serializers.Serializer):
@@ -248,12 +301,7 @@ class HandOverResultSerializer(VerifyResultSerializer):
     can be undone."""
 
     claim = serializers.IntegerField(source="claim.pk", allow_null=True, default=None)
-    undo_until = serializers.SerializerMethodField()
-
-    @extend_schema_field(OpenApiTypes.DATETIME)
-    def get_undo_until(self, result: services.CounterResult) -> str | None:
-        until = services.hand_over_undo_until(result.claim) if result.valid and result.claim else None
-        return serializers.DateTimeField().to_representation(until) if until else None
+    undo_until = serializers.DateTimeField(allow_null=True)
 
 
 class MerchantVerifyApi(MerchantApiView):

@@ -63,6 +63,10 @@ class CounterResult:
     def due_back(self) -> datetime.date | None:
         return self.claim.due_back if self.claim else None
 
+    @property
+    def undo_until(self) -> datetime.datetime | None:
+        return hand_over_undo_until(self.claim) if self.valid and self.claim else None
+
 
 # The ORM has no INSERT ... SELECT; the statement is fixed, and every value a parameter.
 FOREIGN_CHECK_SQL = (
