@@ -12,8 +12,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -86,7 +86,6 @@ def test_a_generated_client_signs_in_claims_and_checks_at_the_counter(
         starts_at=timezone.now() - datetime.timedelta(days=1),
         status=Promotion.Status.ACTIVE,
     )
-    api = importlib.import_module(f"{PACKAGE}.api")
     models = importlib.import_module(f"{PACKAGE}.models")
     auth_token = importlib.import_module(f"{PACKAGE}.api.auth.auth_token_create")
     me_score = importlib.import_module(f"{PACKAGE}.api.me.me_score_retrieve")
@@ -95,11 +94,11 @@ def test_a_generated_client_signs_in_claims_and_checks_at_the_counter(
     verify = importlib.import_module(f"{PACKAGE}.api.merchant.merchant_verify_create")
     hand_over = importlib.import_module(f"{PACKAGE}.api.merchant.merchant_hand_over_create")
     undo = importlib.import_module(f"{PACKAGE}.api.merchant.merchant_claims_undo_hand_over_create")
-    assert api is not None
     anonymous = client_package.Client(base_url=live_server.url, raise_on_unexpected_status=True)
 
     def signed_in(username: str) -> object:
-        token = auth_token.sync(client=anonymous, body=models.TokenRequest(username=username, password=PASSWORD))
+        body = models.TokenRequest(username=username, password=PASSWORD)
+        token = auth_token.sync(client=anonymous, body=body)
         assert isinstance(token, models.Token)
         return client_package.AuthenticatedClient(
             base_url=live_server.url, token=token.token, prefix="Token", raise_on_unexpected_status=True
