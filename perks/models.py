@@ -201,7 +201,7 @@ class CounterCheck(models.Model):
         indexes = [models.Index(fields=["claim", "checked_at"])]
 
     def __str__(self) -> str:
-        return f"{self.claim_id} checked by {self.merchant_id}: {self.outcome}"
+        return f"{self.claim} checked by {self.merchant}: {self.get_outcome_display()}"
 
 
 class Share(models.Model):
@@ -230,7 +230,7 @@ class Share(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.show} share of {self.person_id}"
+        return f"{self.get_show_display()} share of {self.person}"
 
 
 # Webhooks -----------------------------------------------------------------------------------
@@ -303,4 +303,4 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} to endpoint {self.endpoint_id}: {self.status}"
+        return f"{self.event} to {self.endpoint}: {self.status}"

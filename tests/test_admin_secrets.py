@@ -48,7 +48,7 @@ def test_the_secret_fields_found_include_every_known_secret():
         ("accounts.ApiToken", "key_hash__startswith"),
         ("accounts.ApiToken", "user__password__startswith"),
         ("scoring.Partner", "key_hash__startswith"),
-        ("perks.Share", "token__startswith"),
+        ("perks.Share", "token_hash__startswith"),
         ("perks.Share", "person__password__startswith"),
         ("perks.WebhookEndpoint", "secret__startswith"),
         ("perks.Claim", "person__password__startswith"),

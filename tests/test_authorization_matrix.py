@@ -188,6 +188,8 @@ ROUTES: dict[str, list[Probe]] = {
     # --- Public pages --------------------------------------------------------------------------
     "home": [Probe(everyone(200))],
     "healthz": [Probe(everyone(200))],
+    # The site's icon, for whoever asks: a permanent redirect to the static file.
+    "favicon": [Probe(everyone(301))],
     "accounts:sign_up": [Probe(everyone(200))],
     "accounts:merchant_apply": [Probe(everyone(200))],
     "accounts:login": [Probe(everyone(200))],

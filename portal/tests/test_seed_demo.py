@@ -168,3 +168,15 @@ def test_the_demo_logins_are_old_enough_for_the_deposit_waivers_their_scores_rea
         .exclude(username="admin")
         .exists()
     )
+
+
+def test_the_demo_seeds_one_finished_nightly_run_for_today():
+    from scoring.models import RecomputeRun
+
+    seed()
+    seed()
+
+    runs = list(RecomputeRun.objects.values_list("as_of", "status", "people_done", "people_failed"))
+    opted_in = ConsumerProfile.objects.filter(is_opted_in=True).count()
+    assert runs == [(timezone.localdate(), "done", opted_in, 0)]
+    assert ScoreSnapshot.objects.filter(as_of=timezone.localdate()).count() == opted_in

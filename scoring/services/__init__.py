@@ -9,6 +9,7 @@ from .bills import (
 )
 from .disputes import (
     DISPUTE_ANSWER_DAYS,
+    DISPUTE_DUE_SOON_DAYS,
     dispute_accept,
     dispute_create,
     dispute_reject,
@@ -48,6 +49,7 @@ from .scores import (
 
 __all__ = [
     "DISPUTE_ANSWER_DAYS",
+    "DISPUTE_DUE_SOON_DAYS",
     "PARTNER_KEY_PREFIX_BYTES",
     "RUN_DEADLINE",
     "SNAPSHOT_UPDATE_FIELDS",
