@@ -35,6 +35,9 @@ from .forms import (
 )
 
 CONSOLE_PAGE_SIZE = 50
+# Charts drawn for a phone's width (390 px less the page's margins): one user unit is about a
+# pixel, so the 14-unit labels show at 12 px or more.
+PHONE_CHART_WIDTH = 340
 STATUS_ACTIONS = {
     "activate": perk_services.promotion_activate,
     "resume": perk_services.promotion_resume,
@@ -138,6 +141,10 @@ def console_promotion(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions_for(promotion.status),
         "preview": selectors.perk_preview(promotion=promotion, language=get_language()),
         "histogram": charts.audience_histogram(buckets, threshold=promotion.min_score),
+        # A phone draws the narrow one, so its labels stay at least 12 px on screen.
+        "histogram_narrow": charts.audience_histogram(
+            buckets, threshold=promotion.min_score, width=PHONE_CHART_WIDTH, max_labels=5
+        ),
         "min_count": perk_selectors.AUDIENCE_MIN_COUNT,
     }
     return render(request, "perks/console/promotion.html", context)
@@ -172,12 +179,14 @@ def console_claims(request: HttpRequest, pk: int) -> HttpResponse:
     claims = _page(request, selectors.claims_filtered(promotion=promotion, **form.filters()))
     query = request.GET.copy()
     query.pop("page", None)
+    per_day = selectors.claims_per_day(promotion=promotion)
     context = {
         "promotion": promotion,
         "form": form,
         "claims": claims,
         "query": query.urlencode(),
-        "chart": charts.daily_chart(selectors.claims_per_day(promotion=promotion), width=520),
+        "chart": charts.daily_chart(per_day, width=520),
+        "chart_narrow": charts.daily_chart(per_day, width=PHONE_CHART_WIDTH, right=24, max_labels=4),
         "conversion": (
             selectors.trial_conversion(promotion=promotion) if promotion.benefit_type == "trial" else None
         ),
