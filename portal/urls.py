@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 import accounts.urls
@@ -28,7 +26,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico where a page names no icon (a JSON answer, a PDF): the same one.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     path("accounts/data/", include((privacy_urlpatterns, "privacy"))),
     path("accounts/", include("accounts.urls")),
     path("", include("scoring.urls")),
