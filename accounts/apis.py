@@ -27,6 +27,9 @@ class RegisterApi(APIView):
         password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "RegisteredUser"
+
         id = serializers.IntegerField()
         username = serializers.CharField()
 
@@ -43,6 +46,9 @@ class TokenApi(APIView):
     authentication_classes: list = []
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenRequest"
+
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
 

@@ -1,9 +1,11 @@
+import datetime
 from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +14,7 @@ from core.requests import signed_in_user
 from scoring.admin import ScoringModelAdmin
 from scoring.models import ScoringModel
 
-from . import services
+from . import services, webhooks
 from .models import Claim, CounterCheck, Promotion, Share, WebhookDelivery, WebhookEndpoint
 
 
@@ -132,10 +134,28 @@ class CounterCheckAdmin(PortalModelAdmin):
         return super().get_queryset(request).select_related("claim", "merchant")
 
 
+class FailingFilter(admin.SimpleListFilter):
+    """Endpoints whose deliveries failed for good lately (the admin's landing page links here)."""
+
+    title = _("failing")
+    parameter_name = "failing"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("week", str(_("A delivery failed this week")))]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]
+    ) -> QuerySet[WebhookEndpoint]:
+        if self.value() != "week":
+            return queryset
+        since = timezone.localdate() - datetime.timedelta(days=webhooks.FAILING_WINDOW_DAYS)
+        return queryset.filter(pk__in=webhooks.webhook_endpoints_failing(since=since).values("pk"))
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(PortalModelAdmin):
     list_display = ["url", "merchant", "is_active", "created_at", "disabled_at"]
-    list_filter = ["is_active", "merchant"]
+    list_filter = [FailingFilter, "is_active", "merchant"]
     search_fields = ["url", "merchant__name"]
     list_select_related = ["merchant"]
     # The signing secret is the merchant's alone: shown once to them, never here.

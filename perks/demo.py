@@ -281,7 +281,7 @@ def _claim_story(*, promotion: Promotion, person: User, number: int) -> int:
     if number == 0:
         return int(is_new)  # stays active: a code waiting to be shown at the counter
     if claim.status == Claim.Status.ACTIVE:
-        services.claim_verify(
+        services.claim_hand_over(
             merchant=promotion.merchant, code=claim.code, counter_facts={"ticket_class": "first"}
         )
         claim.refresh_from_db()

@@ -181,7 +181,9 @@ class CounterCheck(models.Model):
     """A merchant's check of a claim code at the counter, kept so the person sees who checked."""
 
     class Outcome(models.TextChoices):
-        VERIFIED = "verified", _("Verified")
+        CHECKED = "checked", _("Checked: valid, not handed over yet")
+        VERIFIED = "verified", _("Handed over")
+        UNDONE = "undone", _("Hand-over undone")
         NOT_VALID = "not_valid", _("Not valid (already used, cancelled or expired)")
         CHECK_NEEDED = "check_needed", _("Counter check needed")
         CONDITIONS_UNMET = "conditions_unmet", _("Conditions not met at the counter")
@@ -199,7 +201,7 @@ class CounterCheck(models.Model):
         indexes = [models.Index(fields=["claim", "checked_at"])]
 
     def __str__(self) -> str:
-        return f"{self.claim_id} checked by {self.merchant_id}: {self.outcome}"
+        return f"{self.claim} checked by {self.merchant}: {self.get_outcome_display()}"
 
 
 class Share(models.Model):
@@ -230,7 +232,7 @@ class Share(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.show} share of {self.person_id}"
+        return f"{self.get_show_display()} share of {self.person}"
 
 
 # Webhooks -----------------------------------------------------------------------------------
@@ -245,6 +247,8 @@ class WebhookEvent(models.TextChoices):
     CLAIM_RETURNED = "claim.returned", _("Trial returned")
     CLAIM_CONVERTED = "claim.converted", _("Trial bought")
     CLAIM_OVERDUE = "claim.overdue", _("Trial overdue")
+    CLAIM_HANDED_OVER = "claim.handed_over", _("Handed over at the counter")
+    CLAIM_HAND_OVER_UNDONE = "claim.hand_over_undone", _("Hand-over undone")
 
 
 class WebhookEndpoint(models.Model):
@@ -301,4 +305,4 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} to endpoint {self.endpoint_id}: {self.status}"
+        return f"{self.event} to {self.endpoint}: {self.status}"

@@ -219,10 +219,16 @@ class Bucket:
 
 @dataclasses.dataclass(frozen=True)
 class Audience:
-    """How many people a threshold reaches: None under AUDIENCE_MIN_COUNT, else a multiple of 10."""
+    """How many people a promotion reaches: None under AUDIENCE_MIN_COUNT, else a multiple of 10.
+
+    Every condition the platform knows online is applied (threshold, blacklist, account age,
+    region, membership tier, verified identity, sub-scores); ``unknown_conditions`` names in words the
+    conditions only the counter checks, which the count assumes are met.
+    """
 
     qualifying: int | None
     histogram: list[Bucket]
+    unknown_conditions: list[str] = dataclasses.field(default_factory=list)
 
 
 def _withheld(count: int) -> int | None:
@@ -231,11 +237,74 @@ def _withheld(count: int) -> int | None:
     return count // AUDIENCE_MIN_COUNT * AUDIENCE_MIN_COUNT if count >= AUDIENCE_MIN_COUNT else None
 
 
-def promotion_audience(*, promotion: Promotion) -> Audience:
-    """Opted-in, not blacklisted people at or above the threshold, and 10-point buckets around it.
+def _dimension_alias(key: str) -> str:
+    return f"audience_{key}"
 
-    Counts under 10 are withheld (None) and the rest rounded down to a multiple of 10, so no
-    answer, nor the difference of two answers, singles out a person. One query.
+
+def _audience_q(node: conditions.Tree) -> Q | None:
+    """A condition tree as a filter on consumer profiles; None where nothing can be filtered.
+
+    The same three-valued reading as ``conditions.evaluate``: a counter leaf is unknown online,
+    and an unknown may still hold, so it filters nobody out (an ``all`` keeps its known
+    children; an ``any`` with an unknown child keeps everyone). The count is the most people
+    who can qualify, never fewer. Sub-scores are the latest snapshot's (annotated by the caller).
+    """
+    if not node:
+        return None
+    if "all" in node or "any" in node:
+        kind = "all" if "all" in node else "any"
+        parts = [_audience_q(child) for child in node[kind]]
+        if kind == "any" and None in parts:
+            return None
+        known = [part for part in parts if part is not None]
+        if not known:
+            return None
+        combined = known[0]
+        for part in known[1:]:
+            combined = combined & part if kind == "all" else combined | part
+        return combined
+    if "counter" in node:
+        return None
+    attr = node["attr"]
+    if attr in ("membership_tier", "region"):
+        return Q(**{f"{attr}__in": node["in"]})
+    if attr == "identity_verified":
+        # The one meaning of "verified", as for eligibility: a verified real-name identity.
+        verified = Q(
+            Exists(
+                RealNameIdentity.objects.filter(
+                    user_id=OuterRef("user_id"), status=RealNameIdentity.Status.VERIFIED
+                )
+            )
+        )
+        return verified if node["is"] else ~verified
+    return Q(**{f"{_dimension_alias(node['key'])}__gte": node["gte"]})
+
+
+def _dimension_keys(node: conditions.Tree) -> list[str]:
+    if not node:
+        return []
+    if "all" in node or "any" in node:
+        keys = [key for child in next(iter(node.values())) for key in _dimension_keys(child)]
+        return list(dict.fromkeys(keys))
+    return [node["key"]] if node.get("attr") == "dimension" else []
+
+
+def counter_words(node: conditions.Tree) -> list[str]:
+    if not node:
+        return []
+    if "all" in node or "any" in node:
+        return [words for child in next(iter(node.values())) for words in counter_words(child)]
+    return [conditions.describe(node)] if "counter" in node else []
+
+
+def promotion_audience(*, promotion: Promotion) -> Audience:
+    """People the promotion reaches today, and 10-point buckets of them around the threshold.
+
+    Opted in, not blacklisted, at or above the threshold, and meeting every condition known
+    online (``Audience``). Counts under 10 are withheld (None) and the rest rounded down to a
+    multiple of 10, so no answer, nor the difference of two answers, singles out a person.
+    One query.
     """
     threshold = promotion.min_score
     lows = list(
@@ -244,9 +313,27 @@ def promotion_audience(*, promotion: Promotion) -> Audience:
         )
     )
     buckets = {low: min(low + AUDIENCE_BUCKET - 1, SCORE_MAX) for low in lows}
+    now = timezone.now()
     people = ConsumerProfile.objects.filter(is_opted_in=True, score__isnull=False).exclude(
-        blacklisted(on=timezone.localdate())
+        blacklisted(on=timezone.localdate(now))
     )
+    if promotion.min_account_age_days:
+        # The claim counts whole days since sign-up (person_facts), so the same cut-off here.
+        people = people.filter(
+            user__date_joined__lte=now - datetime.timedelta(days=promotion.min_account_age_days)
+        )
+    tree = eligibility.effective_conditions(promotion)
+    people = people.annotate(
+        **{
+            _dimension_alias(key): Subquery(
+                ScoreSnapshot.objects.filter(person_id=OuterRef("user_id")).order_by("-as_of").values(key)[:1]
+            )
+            for key in _dimension_keys(tree)
+        }
+    )
+    online = _audience_q(tree)
+    if online is not None:
+        people = people.filter(online)
     aggregates = {
         "qualifying": Count("pk", filter=Q(score__gte=threshold)),
         **{
@@ -259,6 +346,7 @@ def promotion_audience(*, promotion: Promotion) -> Audience:
         histogram=[
             Bucket(low=low, high=high, count=_withheld(counts[f"b{low}"])) for low, high in buckets.items()
         ],
+        unknown_conditions=counter_words(tree),
     )
 
 

@@ -37,6 +37,12 @@ console_urlpatterns = [
         "merchant/promotions/<int:pk>/claims.csv", console_views.console_claims_csv, name="console_claims_csv"
     ),
     path("merchant/counter/", console_views.console_verify, name="console_verify"),
+    path("merchant/counter/hand-over/", console_views.console_hand_over, name="console_hand_over"),
+    path(
+        "merchant/claims/<int:pk>/undo-hand-over/",
+        console_views.console_hand_over_undo,
+        name="console_hand_over_undo",
+    ),
     path("merchant/claims/<int:pk>/", console_views.console_claim, name="console_claim"),
     path("merchant/claims/<int:pk>/mark/", console_views.console_claim_mark, name="console_claim_mark"),
     path("merchant/webhooks/", console_views.console_webhooks, name="console_webhooks"),
@@ -80,5 +86,11 @@ api_urlpatterns = [
         console_apis.MerchantClaimMarkApi.as_view(),
         name="merchant-claim-mark",
     ),
+    path(
+        "merchant/claims/<int:pk>/undo-hand-over/",
+        console_apis.MerchantHandOverUndoApi.as_view(),
+        name="merchant-claim-undo-hand-over",
+    ),
     path("merchant/verify/", console_apis.MerchantVerifyApi.as_view(), name="merchant-verify"),
+    path("merchant/hand-over/", console_apis.MerchantHandOverApi.as_view(), name="merchant-hand-over"),
 ]

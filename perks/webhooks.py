@@ -2,8 +2,9 @@
 
 Events
 ======
-``claim.created``, ``claim.cancelled``, ``claim.expired``, ``claim.returned``,
-``claim.converted`` and ``claim.overdue``, emitted by the perks services that cause them
+``claim.created``, ``claim.handed_over`` (at the counter), ``claim.hand_over_undone`` (taken
+back within minutes: the claim is active again), ``claim.cancelled``, ``claim.expired``,
+``claim.returned``, ``claim.converted`` and ``claim.overdue``, emitted by the perks services that cause them
 (``webhook_events_emit``), inside their transaction: a delivery row per active endpoint of
 the claim's merchant, and a ``perks.deliver_webhook`` task queued through the outbox, so it
 is sent after commit (and only if the claim really happened).
@@ -60,6 +61,7 @@ import time
 import urllib.parse
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -77,6 +79,10 @@ from . import presentation
 from .models import Claim, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 logger = logging.getLogger(__name__)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# An endpoint with a delivery failed for good within this many days is "failing" (the admin says so).
+FAILING_WINDOW_DAYS = 7
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 MAX_ACTIVE_ENDPOINTS = 5
@@ -299,6 +305,17 @@ def webhook_deliveries_for_endpoint(*, endpoint: WebhookEndpoint) -> QuerySet[We
 
 
 # Events -------------------------------------------------------------------------------------
+
+
+def webhook_endpoints_failing(*, since: datetime.date) -> QuerySet[WebhookEndpoint]:
+    """Active endpoints with a delivery failed for good since a (Shanghai) day: the receiver
+    needs fixing, by the merchant, or a word from platform staff."""
+    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=SHANGHAI)
+    return WebhookEndpoint.objects.filter(
+        is_active=True,
+        deliveries__status=WebhookDelivery.Status.FAILED,
+        deliveries__updated_at__gte=start,
+    ).distinct()
 
 
 def webhook_events_emit(*, claim: Claim, event: str) -> list[WebhookDelivery]:

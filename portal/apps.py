@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,10 @@ class PortalConfig(AppConfig):
         # Every app's tasks registered in every process, web ones included: services queue tasks
         # by name through the outbox (core.outbox), without importing the modules that define them.
         celery_app.autodiscover_tasks(force=True)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the portal's site (its landing page lists what needs attention)."""
+
+    default = False  # installed by name in INSTALLED_APPS; PortalConfig stays the app's own
+    default_site = "portal.admin_site.PortalAdminSite"

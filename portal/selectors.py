@@ -1,10 +1,17 @@
-"""Reads that span the apps: everything the portal holds about a person, for their export."""
+"""Reads that span the apps: everything the portal holds about a person, for their export, and
+what needs platform staff's attention, for the admin's landing page."""
 
+import dataclasses
+import datetime
+
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, RealNameIdentity, User
+from accounts.models import ConsumerProfile, Merchant, RealNameIdentity, User
 from core.models import AuditEntry
+from perks import webhooks
 from perks.models import Claim, CounterCheck, Share
+from scoring import services as scoring_services
 from scoring.models import (
     Balance,
     Bill,
@@ -16,6 +23,7 @@ from scoring.models import (
     Identity,
     IngestedEvent,
     Purchase,
+    RecomputeRun,
     ScoreSnapshot,
     SourceConsent,
 )
@@ -191,3 +199,67 @@ def person_data_export(*, person: User) -> dict:
             AuditEntry.objects.filter(actor_id=person.pk).order_by("created_at", "pk"), "action", "created_at"
         ),
     }
+
+
+# What needs attention: the admin's landing page ------------------------------------------------
+
+# Nightly runs older than this are history, not something to act on.
+ATTENTION_WINDOW_DAYS = 7
+
+
+@dataclasses.dataclass(frozen=True)
+class Attention:
+    """Counts of what platform staff should act on, for the admin's landing page. Zero: nothing to do."""
+
+    disputes_overdue: int
+    disputes_due_soon: int
+    merchants_pending: int
+    runs_failed: int
+    runs_late: int
+    webhook_endpoints_failing: int
+    last_run: RecomputeRun | None
+
+    @property
+    def total(self) -> int:
+        return (
+            self.disputes_overdue
+            + self.disputes_due_soon
+            + self.merchants_pending
+            + self.runs_failed
+            + self.runs_late
+            + self.webhook_endpoints_failing
+        )
+
+
+def attention_counts(*, today: datetime.date | None = None) -> Attention:
+    """What needs doing across the apps (disputes, applications, nightly runs, webhooks). Five queries.
+
+    Scoring models have no approval step (a version is active or not), so none is counted.
+    """
+    today = today or timezone.localdate()
+    window_start = today - datetime.timedelta(days=ATTENTION_WINDOW_DAYS)
+    disputes = Dispute.objects.filter(status=Dispute.Status.OPEN).aggregate(
+        overdue=Count("pk", filter=Q(due_by__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                due_by__gte=today,
+                due_by__lte=today + datetime.timedelta(days=scoring_services.DISPUTE_DUE_SOON_DAYS),
+            ),
+        ),
+    )
+    runs = RecomputeRun.objects.filter(as_of__gte=window_start).aggregate(
+        failed=Count("pk", filter=Q(status=RecomputeRun.Status.FAILED)),
+        late=Count("pk", filter=Q(is_late=True, status=RecomputeRun.Status.RUNNING)),
+    )
+    return Attention(
+        disputes_overdue=disputes["overdue"],
+        disputes_due_soon=disputes["due_soon"],
+        merchants_pending=Merchant.objects.filter(status=Merchant.Status.PENDING).count(),
+        runs_failed=runs["failed"],
+        runs_late=runs["late"],
+        webhook_endpoints_failing=webhooks.webhook_endpoints_failing(
+            since=today - datetime.timedelta(days=webhooks.FAILING_WINDOW_DAYS)
+        ).count(),
+        last_run=RecomputeRun.objects.order_by("-as_of").first(),
+    )

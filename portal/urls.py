@@ -25,6 +25,8 @@ api_urlpatterns = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (a JSON answer, a PDF): the same one.
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     path("accounts/data/", include((privacy_urlpatterns, "privacy"))),
     path("accounts/profile/", include((scoring.urls.profile_urlpatterns, "profile"))),
     path("accounts/", include("accounts.urls")),

@@ -5,8 +5,9 @@ person's control over their data (export, deletion)."""
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -73,3 +74,11 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("home")
     status = 400 if form.errors else 200
     return render(request, "portal/data/delete.html", {"form": form}, status=status)
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """The site's icon for a browser that asks for /favicon.ico (a page naming none, a JSON answer).
+
+    The static URL is looked up per request: in production it carries the collected file's hash.
+    """
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

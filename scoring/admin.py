@@ -1,11 +1,13 @@
+import datetime
 from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
@@ -365,25 +367,91 @@ class RecomputeRunAdmin(ReadOnlyAdmin):
 # --- Disputes (the consumer dashboard's section) --------------------------------------------
 
 
+class DeadlineFilter(admin.SimpleListFilter):
+    """Open disputes by their 20-day deadline (the admin's landing page links here)."""
+
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("due_soon", f"Due within {services.DISPUTE_DUE_SOON_DAYS} days")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        today = services.today()
+        open_disputes = queryset.filter(status=Dispute.Status.OPEN)
+        if self.value() == "overdue":
+            return open_disputes.filter(due_by__lt=today)
+        if self.value() == "due_soon":
+            return open_disputes.filter(
+                due_by__gte=today, due_by__lte=today + datetime.timedelta(days=services.DISPUTE_DUE_SOON_DAYS)
+            )
+        return queryset
+
+
 @admin.register(Dispute)
 class DisputeAdmin(PortalModelAdmin):
-    """Staff answer disputes here: write the answer in Response, then accept or reject."""
+    """Staff answer disputes here: Accept, or write the reason in Response and Reject. Nothing is deleted."""
 
-    list_display = ["id", "person", "subject", "status", "due_by", "created_at", "resolved_at"]
-    list_filter = ["status"]
+    list_display = ["person", "subject", "status", "due_by", "overdue", "created_at", "resolved_at"]
+    list_filter = [DeadlineFilter, "status"]
     search_fields = [*PERSON_SEARCH, "signal", "blacklist_entry__case_number"]
     list_select_related = ["person", "blacklist_entry"]
     ordering = ["status", "due_by"]
     fields = ["person", "blacklist_entry", "signal", "reason", "status", "due_by", "resolved_at", "response"]
     readonly_fields = ["person", "blacklist_entry", "signal", "reason", "status", "due_by", "resolved_at"]
     actions = ["accept", "reject"]
+    change_form_template = "admin/scoring/dispute/change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people open disputes from their dashboard
 
+    def has_delete_permission(self, request: HttpRequest, obj: Dispute | None = None) -> bool:
+        return False  # a dispute is answered, never deleted: the person keeps the answer
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Dispute | None = None) -> list[str]:
+        closed = obj is not None and obj.status != Dispute.Status.OPEN
+        return [*self.readonly_fields, "response"] if closed else list(self.readonly_fields)
+
     @admin.display(description="Disputed")
     def subject(self, dispute: Dispute) -> str:
         return str(dispute.blacklist_entry) if dispute.blacklist_entry else dispute.signal
+
+    @admin.display(description="Overdue", boolean=True)
+    def overdue(self, dispute: Dispute) -> bool:
+        return dispute.status == Dispute.Status.OPEN and dispute.due_by < services.today()
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """The page's Accept and Reject buttons answer through the dispute services."""
+        if (
+            request.method == "POST"
+            and object_id
+            and ("_accept" in request.POST or "_reject" in request.POST)
+        ):
+            return self._answer_one(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _answer_one(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        dispute = self.get_object(request, object_id)
+        if dispute is None or not self.has_change_permission(request, dispute):
+            raise Http404
+        response = request.POST.get("response", "")
+        try:
+            if "_accept" in request.POST:
+                services.dispute_accept(dispute=dispute, response=response, actor=signed_in_user(request))
+            else:
+                services.dispute_reject(dispute=dispute, response=response, actor=signed_in_user(request))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        verb = "accepted" if "_accept" in request.POST else "rejected"
+        self.message_user(request, f"Dispute by {dispute.person} {verb}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:scoring_dispute_changelist"))
 
     @admin.action(description="Accept: lift a disputed listing as overturned and recompute the score")
     def accept(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:

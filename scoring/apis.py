@@ -55,6 +55,7 @@ class ScoreSerializer(serializers.Serializer):
     reasons = serializers.SerializerMethodField()
     notice = serializers.SerializerMethodField()
 
+    @extend_schema_field(DimensionSerializer(many=True))
     def get_dimensions(self, snapshot: ScoreSnapshot) -> list[dict]:
         weights = snapshot.model.parameters["weights"]
         return [
@@ -62,6 +63,7 @@ class ScoreSerializer(serializers.Serializer):
             for key in engine.DIMENSIONS
         ]
 
+    @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, snapshot: ScoreSnapshot) -> list[dict]:
         return [
             {

@@ -74,7 +74,7 @@ class IngestedEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}:{self.external_id} ({self.kind})"
+        return f"{self.partner}: {self.external_id} ({self.kind})"
 
 
 class BillKind(models.TextChoices):
@@ -193,7 +193,7 @@ class Identity(models.Model):
         verbose_name_plural = "identities"
 
     def __str__(self) -> str:
-        return f"identity of {self.person_id}"
+        return f"identity of {self.person}"
 
 
 class Contact(models.Model):
@@ -225,7 +225,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} ↔ {self.contact_id}"
+        return f"{self.person} ↔ {self.contact}"
 
 
 class BlacklistEntryQuerySet(models.QuerySet["BlacklistEntry"]):
@@ -360,7 +360,7 @@ class ScoreSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.as_of}: {self.score}"
+        return f"{self.person} {self.as_of}: {self.score}"
 
 
 class RecomputeRun(models.Model):
@@ -574,4 +574,4 @@ class Dispute(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"dispute {self.pk} by {self.person_id} ({self.status})"
+        return f"Dispute by {self.person} ({self.get_status_display().lower()})"

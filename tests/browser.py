@@ -81,3 +81,39 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# axe-core's rules for WCAG 2.2 A and AA plus AAA: "color-contrast-enhanced" is the 7:1 text
+# contrast, "target-size" the 24 px tap targets.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag2aaa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+}
+
+
+def assert_accessible(page, *, where: str = "") -> None:
+    """axe-core finds no violation on the page as it stands (WCAG 2.2 AA and AAA contrast)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    violations = [
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}): "
+        + "; ".join(_node_words(node) for node in violation["nodes"][:8])
+        for violation in results.response["violations"]
+    ]
+    assert violations == [], f"{where or page.url}:\n" + "\n".join(violations)
+
+
+def _node_words(node: dict) -> str:
+    """Where a violation is, and for a contrast one the colours and ratio found."""
+    where = " ".join(node["target"])
+    data = next(
+        (check.get("data") for check in node.get("any", []) if isinstance(check.get("data"), dict)), None
+    )
+    if data and "contrastRatio" in data:
+        return f"{where} [{data.get('fgColor')} on {data.get('bgColor')}: {data.get('contrastRatio')}]"
+    return where

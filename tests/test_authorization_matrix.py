@@ -189,6 +189,8 @@ ROUTES: dict[str, list[Probe]] = {
     # --- Public pages --------------------------------------------------------------------------
     "home": [Probe(everyone(200))],
     "healthz": [Probe(everyone(200))],
+    # The site's icon, for whoever asks: a permanent redirect to the static file.
+    "favicon": [Probe(everyone(301))],
     "accounts:sign_up": [Probe(everyone(200))],
     "accounts:merchant_apply": [Probe(everyone(200))],
     "accounts:login": [Probe(everyone(200))],
@@ -291,6 +293,14 @@ ROUTES: dict[str, list[Probe]] = {
         # same page as for an unknown code for another merchant.
         Probe(console_page(), method="post", data=lambda world: {"code": world.claim.code}),
     ],
+    "perks:console_hand_over": [
+        # The claim has open counter checks: "check needed" for its merchant, "unknown" for another.
+        Probe(console_page(), method="post", data=lambda world: {"code": world.claim.code}),
+    ],
+    "perks:console_hand_over_undo": [
+        # Nothing handed over yet: its merchant is sent back to the claim with the reason.
+        Probe(console_page(owner=Redirect("perks:console_claim"), other=404), method="post", kwargs=claim)
+    ],
     "perks:console_claim": [Probe(console_page(other=404), kwargs=claim)],
     "perks:console_claim_mark": [
         Probe(console_page(owner=Redirect("perks:console_claim"), other=404), method="post", kwargs=claim)
@@ -361,6 +371,14 @@ ROUTES: dict[str, list[Probe]] = {
             "post",
             data=lambda world: {"code": world.claim.code, "counter_facts": {"ticket_class": "first"}},
         ),
+    ],
+    "api:merchant-hand-over": [
+        # As the check: another merchant's code answers like an unknown one (200, valid false).
+        api(merchant_api(owner=200), "post", data=lambda world: {"code": world.claim.code}),
+    ],
+    "api:merchant-claim-undo-hand-over": [
+        # Nothing handed over yet: 400 for its merchant, 404 for another.
+        api(merchant_api(owner=400, other=404), "post", kwargs=claim, data=lambda world: {}),
     ],
     # --- API: partners ---------------------------------------------------------------------------
     # Only a partner API key gets in (tests/test_security.py); no login of any kind does.

@@ -3,14 +3,14 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Merchant
+from accounts.models import Merchant, Region
 from accounts.selectors import merchant_of
 from core.api import BoundedDateTimeField
 from core.requests import signed_in_user
@@ -44,6 +44,60 @@ class MerchantApiView(PerksApiView):
         return promotion
 
 
+# The JSON a promotion holds, parsed by the services (with their own messages) but described
+# exactly in the schema, so a generated client gets typed values rather than bare objects.
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": (
+            'A condition tree: {} for none; a group {"all": [node, ...]} or {"any": [node, ...]}; '
+            'a leaf {"attr": "membership_tier" | "region", "in": [...]}, '
+            '{"attr": "identity_verified", "is": true}, '
+            '{"attr": "dimension", "key": "credit_history", "gte": 75} or '
+            '{"counter": "ticket_class", "in": ["first"]}.'
+        ),
+    }
+)
+class ConditionsField(serializers.JSONField):
+    pass
+
+
+class TierSerializer(serializers.Serializer):
+    """A score tier of the benefit: from ``min_score`` (a multiple of 50), this benefit."""
+
+    min_score = serializers.IntegerField(min_value=350, max_value=950)
+    benefit = serializers.CharField()
+    benefit_zh = serializers.CharField(required=False)
+
+
+@extend_schema_field(TierSerializer(many=True))
+class TiersField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(Region.values)},
+        "description": "Only people living in these regions; empty: everywhere.",
+    }
+)
+class RegionsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": 'What staff saw at the counter, such as {"ticket_class": "first"}.',
+    }
+)
+class CounterFactsField(serializers.JSONField):
+    pass
+
+
 class PromotionInputSerializer(serializers.Serializer):
     """Parses types only; the rules (ranges, transitions, condition trees) live in the services."""
 
@@ -56,9 +110,9 @@ class PromotionInputSerializer(serializers.Serializer):
     trial_days = serializers.IntegerField(allow_null=True, required=False)
     amount = serializers.DecimalField(max_digits=None, decimal_places=None, allow_null=True, required=False)
     min_score = serializers.IntegerField()
-    conditions = serializers.JSONField(required=False)
-    tiers = serializers.JSONField(required=False)
-    regions = serializers.JSONField(required=False)
+    conditions = ConditionsField(required=False)
+    tiers = TiersField(required=False)
+    regions = RegionsField(required=False)
     quantity = serializers.IntegerField(allow_null=True, required=False)
     per_user_limit = serializers.IntegerField(required=False)
     pickup_days = serializers.IntegerField(required=False)
@@ -79,9 +133,9 @@ class PromotionSerializer(serializers.Serializer):
     trial_days = serializers.IntegerField(allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     min_score = serializers.IntegerField()
-    conditions = serializers.JSONField()
-    tiers = serializers.JSONField()
-    regions = serializers.JSONField()
+    conditions = ConditionsField()
+    tiers = TiersField()
+    regions = RegionsField()
     quantity = serializers.IntegerField(allow_null=True)
     remaining = serializers.IntegerField(allow_null=True)
     per_user_limit = serializers.IntegerField()
@@ -152,12 +206,22 @@ class BucketSerializer(serializers.Serializer):
 class AudienceSerializer(serializers.Serializer):
     qualifying = serializers.IntegerField(allow_null=True)
     histogram = BucketSerializer(many=True)
+    unknown_conditions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Conditions only the counter checks, in words: the counts assume they are met.",
+    )
 
 
 class MerchantAudienceApi(MerchantApiView):
     @extend_schema(
         responses={200: AudienceSerializer},
-        description="People a threshold reaches: counts under 10 are null, the rest rounded down to tens.",
+        description=(
+            "People the promotion reaches today: opted in, not blacklisted, at or above the threshold "
+            "and meeting every condition known online (account age, region, membership tier, verified "
+            "identity, sub-scores). Counts under 10 are null, the rest rounded down to tens. "
+            "`unknown_conditions` names the conditions checked at the counter, which the counts "
+            "cannot know."
+        ),
     )
     def get(self, request: Request, pk: int) -> Response:
         audience = selectors.promotion_audience(promotion=self.own_promotion(pk))
@@ -217,7 +281,7 @@ class MerchantClaimMarkApi(MerchantApiView):
 
 class VerifyInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=True)
-    counter_facts = serializers.JSONField(required=False)
+    counter_facts = CounterFactsField(required=False)
 
 
 class VerifyResultSerializer(serializers.Serializer):
@@ -238,20 +302,77 @@ class VerifyThrottle(SettingsUserRateThrottle):
     scope = "perks_verify"
 
 
+class HandOverResultSerializer(VerifyResultSerializer):
+    """What the counter sees after a hand-over: the check's answer, the claim, and until when it
+    can be undone."""
+
+    claim = serializers.IntegerField(source="claim.pk", allow_null=True, default=None)
+    undo_until = serializers.DateTimeField(allow_null=True)
+
+
 class MerchantVerifyApi(MerchantApiView):
     throttle_classes = [VerifyThrottle]
 
     @extend_schema(
         request=VerifyInputSerializer,
         responses={200: VerifyResultSerializer},
-        description="Unknown codes and other merchants' codes both answer 200 with valid false.",
+        summary="Check a claim code at the counter",
+        description=(
+            "Checks a code and changes nothing: a valid code stays active until the hand-over is "
+            "confirmed (`POST /api/v1/merchant/hand-over/`). Unknown codes and other merchants' "
+            "codes both answer 200 with valid false."
+        ),
     )
     def post(self, request: Request) -> Response:
         data = VerifyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.claim_verify(
+        result = services.claim_check(
             merchant=self.merchant,
             code=data.validated_data["code"],
             counter_facts=data.validated_data.get("counter_facts"),
         )
         return Response(VerifyResultSerializer(result).data)
+
+
+class MerchantHandOverApi(MerchantApiView):
+    throttle_classes = [VerifyThrottle]
+
+    @extend_schema(
+        request=VerifyInputSerializer,
+        responses={200: HandOverResultSerializer},
+        summary="Confirm the hand-over of a checked code",
+        description=(
+            "Checks the code again and, if valid, honours it: the claim becomes `in_use` (a trial, "
+            "with its `due_back`) or `used`. `undo_until` says until when "
+            "`POST /api/v1/merchant/claims/{id}/undo-hand-over/` can take it back. A code that is "
+            "not valid answers as the check does (200, valid false) and changes nothing."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = VerifyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.claim_hand_over(
+            merchant=self.merchant,
+            code=data.validated_data["code"],
+            counter_facts=data.validated_data.get("counter_facts"),
+            actor=request.user,
+        )
+        return Response(HandOverResultSerializer(result).data)
+
+
+class MerchantHandOverUndoApi(MerchantApiView):
+    @extend_schema(
+        request=None,
+        responses={200: MerchantClaimSerializer},
+        summary="Undo a hand-over",
+        description=(
+            "Within five minutes of its hand-over, the claim becomes active again (or expired, if "
+            "its pickup deadline has passed meanwhile). Later, or for a claim not handed over, 400."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        claim = selectors.claim_for_merchant(merchant_id=self.merchant.pk, pk=pk)
+        if claim is None:
+            raise not_found()
+        claim = services.claim_hand_over_undo(merchant=self.merchant, claim=claim, actor=request.user)
+        return Response(MerchantClaimSerializer(claim).data)

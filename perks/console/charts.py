@@ -114,6 +114,7 @@ def audience_histogram(
     top: float = 22,
     bottom: float = 30,
     gap: float = 3,
+    max_labels: int = 10,
 ) -> Histogram:
     """Bars for (low, high, count) buckets in ascending order; a marker line at the threshold.
 
@@ -126,7 +127,7 @@ def audience_histogram(
     # Counts are multiples of 10, and so are the axis labels: a "5" on the axis would read as a count.
     top_value = max(nice_ceiling(max(drawn, default=1)), WITHHELD_DRAWN_AS)
     slot = (plot_right - plot_left) / max(len(buckets), 1)
-    label_every = max(1, math.ceil(len(buckets) / 10))
+    label_every = max(1, math.ceil(len(buckets) / max_labels))
     bars = []
     for index, (low, high, count) in enumerate(buckets):
         value = count if count is not None else WITHHELD_DRAWN_AS

@@ -88,7 +88,11 @@ class PromotionForm(forms.Form):
         label=_("Description (Chinese)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    category = forms.ChoiceField(choices=Category.choices, label=_("Category"))
+    # No default: a promotion filed under the first category by accident ("Medical") shows to
+    # people looking for something else.
+    category = forms.ChoiceField(
+        choices=[("", _("Choose a category")), *Category.choices], label=_("Category")
+    )
     benefit_type = forms.ChoiceField(choices=BenefitType.choices, label=_("Benefit"))
     trial_days = forms.IntegerField(
         required=False,
@@ -123,12 +127,6 @@ class PromotionForm(forms.Form):
         choices=MembershipTier.choices,
         required=False,
         label=_("Membership tier is one of"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    cond_regions = forms.MultipleChoiceField(
-        choices=Region.choices,
-        required=False,
-        label=_("Lives in one of these regions"),
         widget=forms.CheckboxSelectMultiple,
     )
     cond_identity_verified = forms.BooleanField(required=False, label=_("Real-name identity verified"))
@@ -272,8 +270,6 @@ class PromotionForm(forms.Form):
             leaves.append(
                 {"attr": "membership_tier", "in": _ordered(data["cond_tiers"], MembershipTier.choices)}
             )
-        if data.get("cond_regions"):
-            leaves.append({"attr": "region", "in": _ordered(data["cond_regions"], Region.choices)})
         if data.get("cond_identity_verified"):
             leaves.append({"attr": "identity_verified", "is": True})
         key, gte = data.get("cond_dimension"), data.get("cond_dimension_gte")
@@ -359,13 +355,13 @@ def _builder_fields(node: conditions.Tree) -> dict[str, Any] | None:
     attr = node.get("attr")
     if attr == "membership_tier":
         return {"cond_tiers": list(node["in"])}
-    if attr == "region":
-        return {"cond_regions": list(node["in"])}
     if attr == "identity_verified" and node.get("is") is True:
         return {"cond_identity_verified": True}
     if attr == "dimension":
         return {"cond_dimension": node["key"], "cond_dimension_gte": node["gte"]}
-    return None  # a nested group, or "identity not verified"
+    # A nested group, "identity not verified", or a region inside the tree (the one region
+    # picker is the promotion's own regions): the JSON field shows these.
+    return None
 
 
 # Life cycle ---------------------------------------------------------------------------------

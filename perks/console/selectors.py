@@ -83,7 +83,7 @@ def perk_preview(*, promotion: Promotion, language: str) -> PerkPreview:
         eligible=True,
         points_away=0,
         unmet=[],
-        at_counter=_counter_words(tree),
+        at_counter=perk_selectors.counter_words(tree),
         remaining=promotion.remaining,
         benefit=eligibility.benefit_text(promotion=promotion, score=promotion.min_score),
         claims_left=promotion.per_user_limit,
@@ -96,14 +96,6 @@ def perk_preview(*, promotion: Promotion, language: str) -> PerkPreview:
         tiers=tiers,
         conditions=words,
     )
-
-
-def _counter_words(tree: conditions.Tree) -> list[str]:
-    if not tree:
-        return []
-    if "all" in tree or "any" in tree:
-        return [words for child in next(iter(tree.values())) for words in _counter_words(child)]
-    return [conditions.describe(tree)] if "counter" in tree else []
 
 
 @dataclasses.dataclass(frozen=True)

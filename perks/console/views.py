@@ -39,6 +39,9 @@ from .forms import (
 _M = TypeVar("_M", bound=Model)
 
 CONSOLE_PAGE_SIZE = 50
+# Charts drawn for a phone's width (390 px less the page's margins): one user unit is about a
+# pixel, so the 14-unit labels show at 12 px or more.
+PHONE_CHART_WIDTH = 340
 STATUS_ACTIONS = {
     "activate": perk_services.promotion_activate,
     "resume": perk_services.promotion_resume,
@@ -142,6 +145,10 @@ def console_promotion(request: MerchantHttpRequest, pk: int) -> HttpResponse:
         "actions": actions_for(promotion.status),
         "preview": selectors.perk_preview(promotion=promotion, language=get_language()),
         "histogram": charts.audience_histogram(buckets, threshold=promotion.min_score),
+        # A phone draws the narrow one, so its labels stay at least 12 px on screen.
+        "histogram_narrow": charts.audience_histogram(
+            buckets, threshold=promotion.min_score, width=PHONE_CHART_WIDTH, max_labels=5
+        ),
         "min_count": perk_selectors.AUDIENCE_MIN_COUNT,
     }
     return render(request, "perks/console/promotion.html", context)
@@ -176,12 +183,14 @@ def console_claims(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     claims = _page(request, selectors.claims_filtered(promotion=promotion, **form.filters()))
     query = request.GET.copy()
     query.pop("page", None)
+    per_day = selectors.claims_per_day(promotion=promotion)
     context = {
         "promotion": promotion,
         "form": form,
         "claims": claims,
         "query": query.urlencode(),
-        "chart": charts.daily_chart(selectors.claims_per_day(promotion=promotion), width=520),
+        "chart": charts.daily_chart(per_day, width=520),
+        "chart_narrow": charts.daily_chart(per_day, width=PHONE_CHART_WIDTH, right=24, max_labels=4),
         "conversion": (
             selectors.trial_conversion(promotion=promotion) if promotion.benefit_type == "trial" else None
         ),
@@ -212,47 +221,95 @@ def console_claims_csv(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _counter_throttled(request: HttpRequest, form: VerifyForm) -> bool:
+    """Apply the API's counter throttle, and the same count: codes stay unguessable from either
+    side. A throttled form carries the error that says how long to wait."""
+    throttle = apis.VerifyThrottle()
+    if throttle.allow_request(request, None):
+        return False
+    form.is_valid()
+    form.add_error(
+        None,
+        _("Too many codes checked in a minute. Wait %(seconds)s seconds and try again.")
+        % {"seconds": math.ceil(throttle.wait() or 1)},
+    )
+    return True
+
+
+def _counter_page(
+    request: HttpRequest, form: VerifyForm, result: perk_services.CounterResult | None, status: int = 200
+) -> HttpResponse:
+    needed = counter_fact_names(result.claim.counter_conditions) if result and result.claim else []
+    show_facts = bool(needed) or any(form.data.get(field.html_name) for field in form.fact_fields())
+    context = {
+        "form": form,
+        "result": result,
+        "needed": needed,
+        "show_facts": show_facts,
+        "undo_minutes": perk_services.HAND_OVER_UNDO_WINDOW.seconds // 60,
+    }
+    return render(request, "perks/console/verify.html", context, status=status)
+
+
 @merchant_required
 def console_verify(request: MerchantHttpRequest) -> HttpResponse:
-    """The counter: check a code (typed or scanned) and, when the perk asks, the facts seen by eye.
-
-    A valid code is honoured at once and leads to its claim's page; anything else stays here
-    and says why. Never a person, never a score.
-    """
-    result = None
-    needed: list[str] = []
-    status = 200
+    """The counter, step one: check a code (typed or scanned) and, when the perk asks, the facts
+    seen by eye. Nothing is used yet: a valid code shows what to hand over and a button that
+    confirms it. Never a person, never a score."""
     form = VerifyForm(request.POST if request.method == "POST" else None)
-    # The API's counter throttle, and the same count: codes stay unguessable from either side.
-    throttle = apis.VerifyThrottle()
-    if request.method == "POST" and not throttle.allow_request(request, None):
-        form.is_valid()
-        form.add_error(
-            None,
-            _("Too many codes checked in a minute. Wait %(seconds)s seconds and try again.")
-            % {"seconds": math.ceil(throttle.wait() or 1)},
-        )
-        status = 429
-    elif request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _counter_page(request, form, None)
+    if _counter_throttled(request, form):
+        return _counter_page(request, form, None, status=429)
+    result = None
+    if form.is_valid():
         try:
-            result = perk_services.claim_verify(
-                merchant=request.merchant,
-                code=form.cleaned_data["code"],
-                counter_facts=form.counter_facts(),
+            result = perk_services.claim_check(
+                merchant=request.merchant, code=form.cleaned_data["code"], counter_facts=form.counter_facts()
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-        else:
-            if result.valid and result.claim is not None:  # a valid code always has its claim
-                messages.success(request, _("Valid: hand over %(benefit)s.") % {"benefit": result.benefit})
-                return HttpResponseRedirect(
-                    reverse("perks:console_claim", kwargs={"pk": result.claim.pk}) + "?checked=1"
-                )
-            if result.claim is not None:
-                needed = counter_fact_names(result.claim.counter_conditions)
-    show_facts = bool(needed) or any(form.data.get(field.html_name) for field in form.fact_fields())
-    context = {"form": form, "result": result, "needed": needed, "show_facts": show_facts}
-    return render(request, "perks/console/verify.html", context, status=status)
+    return _counter_page(request, form, result)
+
+
+@merchant_required
+@require_POST
+def console_hand_over(request: MerchantHttpRequest) -> HttpResponse:
+    """The counter, step two: the checked code is handed over, and leads to its claim's page
+    (where it can be undone for a few minutes). A code no longer valid stays here and says why."""
+    form = VerifyForm(request.POST)
+    if _counter_throttled(request, form):
+        return _counter_page(request, form, None, status=429)
+    if not form.is_valid():
+        return _counter_page(request, form, None)
+    try:
+        result = perk_services.claim_hand_over(
+            merchant=request.merchant,
+            code=form.cleaned_data["code"],
+            counter_facts=form.counter_facts(),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _counter_page(request, form, None)
+    if not result.valid or result.claim is None:  # a valid code always has its claim
+        return _counter_page(request, form, result)
+    messages.success(request, _("Handed over: %(benefit)s.") % {"benefit": result.benefit})
+    return HttpResponseRedirect(reverse("perks:console_claim", kwargs={"pk": result.claim.pk}) + "?handed=1")
+
+
+@merchant_required
+@require_POST
+def console_hand_over_undo(request: MerchantHttpRequest, pk: int) -> HttpResponse:
+    """Take back a hand-over made a few minutes ago: the claim is active again."""
+    claim = _own_claim(request, pk)
+    try:
+        perk_services.claim_hand_over_undo(merchant=request.merchant, claim=claim, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Hand-over undone: the code is valid again and nothing was used."))
+    return redirect("perks:console_claim", pk=pk)
 
 
 @merchant_required
@@ -264,9 +321,10 @@ def console_claim(request: MerchantHttpRequest, pk: int) -> HttpResponse:
         "marks": marks_for(claim, today=timezone.localdate()),
         "is_trial": claim.promotion.benefit_type == "trial",
         "grace_days": perk_services.OVERDUE_GRACE_DAYS,
-        # Straight from the counter: say "valid" in large type (the code was honoured just now).
-        "just_checked": request.GET.get("checked") == "1"
+        # Straight from the counter: say "handed over" in large type, with the undo beside it.
+        "just_handed": request.GET.get("handed") == "1"
         and claim.status in (Claim.Status.IN_USE, Claim.Status.USED),
+        "undo_until": perk_services.hand_over_undo_until(claim),
     }
     return render(request, "perks/console/claim.html", context)
 

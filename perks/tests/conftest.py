@@ -131,3 +131,21 @@ def make_promotion(merchant):
 def ann(make_consumer, given_score) -> User:
     """An opted-in consumer with a score of 700."""
     return given_score(make_consumer("ann"), 700)
+
+
+class Clock:
+    """A stopped clock for ``timezone.now()``, moved on by hand: ``clock.advance(minutes=5)``."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+
+    def advance(self, **delta: float) -> None:
+        self.now += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Stop ``timezone.now()`` at the current instant for the test (the undo window is minutes)."""
+    stopped = Clock(timezone.now().replace(microsecond=0))
+    monkeypatch.setattr(timezone, "now", lambda: stopped.now)
+    return stopped

@@ -18,7 +18,7 @@ def staff_client(client, django_user_model):
 @pytest.mark.parametrize("model", ["promotion", "claim", "share", "countercheck"])
 def test_each_changelist_renders(staff_client, make_promotion, ann, merchant, model):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     services.share_create(person=ann, show="band", expires_in_days=3)
 
     response = staff_client.get(f"/admin/perks/{model}/", {"q": claim.code[:4]})

@@ -263,7 +263,7 @@ def test_my_claims_are_mine_with_who_checked_them(
 ):
     promotion = make_promotion(quantity=5)
     mine = services.claim_create(promotion=promotion, person=ann)
-    services.claim_verify(merchant=merchant, code=mine.code)
+    services.claim_hand_over(merchant=merchant, code=mine.code)
     services.claim_create(promotion=promotion, person=given_score(make_consumer("ben"), 700))
 
     response = api_as(ann).get("/api/v1/me/claims/")
@@ -283,7 +283,7 @@ def test_my_claims_in_a_fixed_number_of_queries(
     api = api_as(ann)
     for n in range(12):
         claim = services.claim_create(promotion=make_promotion(title=f"Perk {n}"), person=ann)
-        services.claim_verify(merchant=merchant, code=claim.code)
+        services.claim_hand_over(merchant=merchant, code=claim.code)
 
     with django_assert_max_num_queries(4):
         assert api.get("/api/v1/me/claims/").json()["count"] == 12

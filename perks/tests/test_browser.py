@@ -107,12 +107,12 @@ def test_alice_reads_her_score_claims_a_perk_and_shares_her_band(browser, page, 
     screenshot(page, "perks-claim-desktop")
 
     # Ford's counter scans the code: the test drive starts, and alice sees who checked it.
-    services.claim_verify(merchant=Merchant.objects.get(slug="ford"), code=claim.code)
+    services.claim_hand_over(merchant=Merchant.objects.get(slug="ford"), code=claim.code)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My claims").click()
     card = main.locator(".claim-card", has_text=FORD_TRIAL)
     expect(card).to_contain_text(claim.code)
     expect(card.locator(".badge")).to_have_text("In use")
-    expect(main.locator("#checks")).to_contain_text("Verified")
+    expect(main.locator("#checks")).to_contain_text("Handed over")
     screenshot(page, "perks-my-claims-desktop")
     card.get_by_role("link", name=re.compile("^Show code")).click()
     expect(page.get_by_role("img", name=f"QR code of claim code {claim.code}")).to_be_visible()

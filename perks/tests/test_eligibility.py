@@ -50,6 +50,7 @@ def person(**fields: object) -> PersonFacts:
         "blacklisted": False,
         "facts": Facts(),
         "account_age_days": 365,
+        "identity_verified": True,
     }
     values.update(fields)
     return PersonFacts(**values)

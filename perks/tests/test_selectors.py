@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, MembershipTier
+from accounts.models import ConsumerProfile, MembershipTier, RealNameIdentity, User
 from perks import selectors, services
 from perks.models import Claim, Promotion, Share
+from scoring.models import Identity
 
 from .factories import ClaimFactory, PersonFactory, PromotionFactory, ShareFactory
 
@@ -214,6 +215,121 @@ def test_the_audience_leaves_out_the_opted_out_and_the_blacklisted(blacklist):
     blacklist(PersonFactory(profile__score=700))
 
     assert selectors.promotion_audience(promotion=promotion).qualifying == 10
+
+
+def person_with(
+    *, region: str = "other", tier: str = "standard", verified: bool = True, joined_days_ago: int = 400
+) -> User:
+    """A person scored 700 (no snapshot: give one with ``given_score`` for sub-scores)."""
+    person = PersonFactory(
+        profile__score=700,
+        profile__region=region,
+        profile__membership_tier=tier,
+        date_joined=timezone.now() - datetime.timedelta(days=joined_days_ago),
+    )
+    Identity.objects.create(person=person, real_name_verified=verified)
+    if not verified:  # the factory's people are verified; no identity row means unverified
+        RealNameIdentity.objects.filter(user=person).delete()
+    return person
+
+
+AUDIENCE_CASES = {
+    "region": ({"regions": ["zhejiang"]}, {"region": "zhejiang"}, {"region": "beijing"}),
+    "membership tier": (
+        {"conditions": {"attr": "membership_tier", "in": ["gold", "platinum"]}},
+        {"tier": "gold"},
+        {"tier": "standard"},
+    ),
+    "verified identity": (
+        {"conditions": {"attr": "identity_verified", "is": True}},
+        {"verified": True},
+        {"verified": False},
+    ),
+    "account age": ({"min_account_age_days": 30}, {"joined_days_ago": 31}, {"joined_days_ago": 29}),
+    "sub-score": (
+        {"conditions": {"attr": "dimension", "key": "credit_history", "gte": 75}},
+        {"credit_history": 75},
+        {"credit_history": 70},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", AUDIENCE_CASES)
+def test_the_audience_applies_every_condition_known_online(case, given_score):
+    fields, meets, misses = AUDIENCE_CASES[case]
+    promotion = PromotionFactory(min_score=650, **fields)
+    for spec in [meets] * 10 + [misses] * 7:
+        facts = {key: value for key, value in spec.items() if key != "credit_history"}
+        given_score(person_with(**facts), 700, credit_history=spec.get("credit_history", 50))
+
+    audience = selectors.promotion_audience(promotion=promotion)
+
+    assert audience.qualifying == 10
+    assert bucket(audience, 700) == 10
+    assert audience.unknown_conditions == []
+    eligible = [
+        selectors.perks_for_person(person=person)
+        for person in User.objects.filter(consumer__isnull=False).order_by("pk")
+    ]
+    assert (
+        sum(1 for perks in eligible for perk in perks if perk.promotion == promotion and perk.eligible) == 10
+    )
+
+
+def test_an_all_of_online_and_counter_conditions_counts_the_online_part_and_names_the_counter_part():
+    promotion = PromotionFactory(
+        min_score=650,
+        conditions={
+            "all": [
+                {"attr": "region", "in": ["shanghai"]},
+                {"counter": "ticket_class", "in": ["first"]},
+            ]
+        },
+    )
+    for _ in range(10):
+        person_with(region="shanghai")
+    for _ in range(9):
+        person_with(region="beijing")
+
+    audience = selectors.promotion_audience(promotion=promotion)
+
+    assert audience.qualifying == 10
+    assert audience.unknown_conditions == ["First-class ticket (checked at the counter)"]
+
+
+def test_an_any_of_online_conditions_counts_who_meets_either():
+    promotion = PromotionFactory(
+        min_score=650,
+        conditions={
+            "any": [{"attr": "region", "in": ["shanghai"]}, {"attr": "membership_tier", "in": ["platinum"]}]
+        },
+    )
+    for _ in range(6):
+        person_with(region="shanghai")
+    for _ in range(6):
+        person_with(tier="platinum")
+    for _ in range(9):
+        person_with()
+
+    assert selectors.promotion_audience(promotion=promotion).qualifying == 10
+
+
+def test_the_audience_with_conditions_is_still_one_query(django_assert_num_queries):
+    promotion = PromotionFactory(
+        min_score=650,
+        regions=["shanghai"],
+        min_account_age_days=7,
+        conditions={
+            "all": [
+                {"attr": "identity_verified", "is": True},
+                {"attr": "dimension", "key": "credit_history", "gte": 50},
+                {"attr": "dimension", "key": "behaviour", "gte": 25},
+            ]
+        },
+    )
+
+    with django_assert_num_queries(1):
+        assert selectors.promotion_audience(promotion=promotion).qualifying is None
 
 
 def test_the_audience_is_one_query(django_assert_num_queries):

@@ -525,7 +525,7 @@ def test_claims_of_others_are_not_found(client, ann, make_consumer, given_score,
 def test_cancelling_a_used_claim_is_refused_with_a_message(client, ann, merchant, make_promotion):
     bike = make_promotion()
     claim = services.claim_create(promotion=bike, person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     client.force_login(ann)
 
     response = client.post(reverse("perks:claim_cancel", kwargs={"pk": claim.pk}), follow=True)
@@ -538,7 +538,7 @@ def test_cancelling_a_used_claim_is_refused_with_a_message(client, ann, merchant
 def test_a_trial_in_use_shows_its_due_back_date(client, ann, given_score, merchant, make_promotion):
     given_score(ann, 760)
     claim = services.claim_create(promotion=car_trial(make_promotion), person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     claim.refresh_from_db()
     client.force_login(ann)
 
@@ -554,8 +554,8 @@ def test_my_claims_lists_which_merchants_checked_my_codes_and_when(
     client, ann, merchant, other_merchant, make_promotion
 ):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
-    services.claim_verify(merchant=other_merchant, code=claim.code)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=other_merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     client.force_login(ann)
 
     response = client.get(MY_CLAIMS_URL)
@@ -565,12 +565,12 @@ def test_my_claims_lists_which_merchants_checked_my_codes_and_when(
     html = response.content.decode()
     assert "Who checked my claims" in html
     assert "Refused: another merchant&#x27;s code" in html
-    assert "Verified" in html
+    assert "Handed over" in html
 
 
 def test_claim_page_shows_the_counter_checks_of_that_claim(client, ann, merchant, make_promotion):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     client.force_login(ann)
 
     html = client.get(reverse("perks:claim_detail", kwargs={"pk": claim.pk})).content.decode()
@@ -598,7 +598,7 @@ def test_claim_pages_make_a_fixed_number_of_queries(
     for number in range(count):
         promotion = make_promotion(title=f"Perk {number}")
         claims.append(services.claim_create(promotion=promotion, person=ann))
-        services.claim_verify(merchant=merchant, code=claims[-1].code)
+        services.claim_hand_over(merchant=merchant, code=claims[-1].code)
     client.force_login(ann)
 
     with django_assert_max_num_queries(MY_CLAIMS_QUERIES):

@@ -343,7 +343,7 @@ def test_each_claim_change_emits_its_event(endpoint, trial, make_consumer, given
     Claim.objects.filter(pk=claims[1].pk).update(pickup_deadline=timezone.now() - datetime.timedelta(hours=1))
     services.claims_expire()
     for claim in claims[2:]:
-        services.claim_verify(merchant=trial.merchant, code=claim.code)
+        services.claim_hand_over(merchant=trial.merchant, code=claim.code)
     services.claim_mark(merchant=trial.merchant, claim=claims[2], status="returned")
     services.claim_mark(merchant=trial.merchant, claim=claims[3], status="converted")
     Claim.objects.filter(pk=claims[4].pk).update(due_back=timezone.localdate() - datetime.timedelta(days=1))
@@ -353,6 +353,7 @@ def test_each_claim_change_emits_its_event(endpoint, trial, make_consumer, given
         *["claim.created"] * 5,
         "claim.cancelled",
         "claim.expired",
+        *["claim.handed_over"] * 3,
         "claim.returned",
         "claim.converted",
         "claim.overdue",
@@ -645,3 +646,15 @@ def test_the_merchant_sees_no_connection_detail_only_the_server_log_does(
     delivery.refresh_from_db()
     assert (delivery.response_code, delivery.last_error) == (None, "Could not connect.")
     assert "refused" in caplog.text.lower()
+
+
+def test_a_hand_over_and_its_undo_are_each_an_event_with_the_claims_status(endpoint, trial, ann):
+    claim = services.claim_create(promotion=trial, person=ann)
+    services.claim_check(merchant=trial.merchant, code=claim.code)
+    services.claim_hand_over(merchant=trial.merchant, code=claim.code)
+    services.claim_hand_over_undo(merchant=trial.merchant, claim=claim)
+
+    assert [
+        (delivery.event, delivery.payload["data"]["claim"]["status"])
+        for delivery in WebhookDelivery.objects.order_by("pk")
+    ] == [("claim.created", "active"), ("claim.handed_over", "in_use"), ("claim.hand_over_undone", "active")]

@@ -122,7 +122,7 @@ def ann_with_everything(ann, bo, bike, merchant, today):
     )
     scoring_services.dispute_create(person=ann, blacklist_entry=entry, reason="This was settled long ago.")
     claim = perk_services.claim_create(promotion=bike, person=ann, idempotency_key="web-ann-key-0000001")
-    perk_services.claim_verify(merchant=merchant, code=claim.code)
+    perk_services.claim_hand_over(merchant=merchant, code=claim.code)
     # The tokens exist only as made (the database keeps their hashes): kept here for the tests.
     ann.share_token = perk_services.share_create(person=ann, show="score", expires_in_days=30).token
     perk_services.claim_create(promotion=bike, person=bo)

@@ -139,7 +139,7 @@ def person_with_everything(client, make_consumer, merchant):
         status=Promotion.Status.ACTIVE,
     )
     claim = perk_services.claim_create(promotion=bike, person=person, idempotency_key=IDEMPOTENCY_KEY)
-    perk_services.claim_verify(merchant=merchant, code=claim.code)
+    perk_services.claim_hand_over(merchant=merchant, code=claim.code)
     perk_services.claim_create(promotion=bike, person=person)
     perk_services.share_create(person=person, show="score", expires_in_days=30)
     account_services.api_token_revoke(token=person.api_tokens.get(pk=_token_id(person)))
@@ -268,7 +268,7 @@ def test_staff_deleting_the_person_in_the_admin_leaves_no_table_naming_them(
 
 def test_the_admins_delete_page_erases_a_consumer_too(admin_client, make_consumer):
     # given: a person the delete page can delete, who signed in once
-    bo = make_consumer("bo-admin-delete", opted_in=False)
+    bo = make_consumer("bo-admin-delete", opted_in=False, verified=False)
     AccessLog.objects.create(username=bo.username, ip_address=ADDRESS, user_agent=BROWSER)
 
     # when

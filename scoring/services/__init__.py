@@ -9,6 +9,7 @@ from .bills import (
 )
 from .disputes import (
     DISPUTE_ANSWER_DAYS,
+    DISPUTE_DUE_SOON_DAYS,
     dispute_accept,
     dispute_create,
     dispute_reject,
@@ -71,6 +72,7 @@ from .scores import (
 __all__ = [
     "DEMO_VERIFIER",
     "DISPUTE_ANSWER_DAYS",
+    "DISPUTE_DUE_SOON_DAYS",
     "PARTNER_KEY_PREFIX_BYTES",
     "RUN_DEADLINE",
     "SHADOW_RUNS_REQUIRED",

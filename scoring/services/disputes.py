@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 DISPUTE_ANSWER_DAYS = 20  # China's credit-reporting rule
+# An open dispute this close to its deadline is "due soon" on the admin's landing page.
+DISPUTE_DUE_SOON_DAYS = 5
 
 
 @transaction.atomic

@@ -54,6 +54,78 @@
     });
   });
 
+  // The counter: scan the customer's QR code with the phone's camera, where the browser can
+  // read QR codes itself (BarcodeDetector, as Chrome on Android). Elsewhere the button stays
+  // hidden and the code is typed, or read by a handheld scanner into the box.
+  var scan = document.querySelector("[data-scan]");
+  if (scan && "BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    var scanForm = scan.closest("form");
+    var scanInput = scanForm.querySelector("#id_code");
+    var view = scan.querySelector("[data-scan-view]");
+    var video = scan.querySelector("[data-scan-video]");
+    var startButton = scan.querySelector("[data-scan-start]");
+    var scanError = scan.querySelector("[data-scan-error]");
+    var stream = null;
+    var timer = null;
+    var stopScan = function () {
+      window.clearTimeout(timer);
+      if (stream) {
+        stream.getTracks().forEach(function (track) {
+          track.stop();
+        });
+      }
+      stream = null;
+      view.hidden = true;
+      startButton.hidden = false;
+    };
+    var fail = function () {
+      stopScan();
+      scanError.hidden = false;
+      scanInput.focus();
+    };
+    window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf("qr_code") === -1) {
+        return;
+      }
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      scan.hidden = false;
+      var look = function () {
+        detector
+          .detect(video)
+          .then(function (codes) {
+            if (codes.length && codes[0].rawValue) {
+              scanInput.value = codes[0].rawValue;
+              stopScan();
+              scanForm.requestSubmit ? scanForm.requestSubmit() : scanForm.submit();
+              return;
+            }
+            timer = window.setTimeout(look, 250);
+          })
+          .catch(function () {
+            timer = window.setTimeout(look, 250);
+          });
+      };
+      startButton.addEventListener("click", function () {
+        scanError.hidden = true;
+        navigator.mediaDevices
+          .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+          .then(function (media) {
+            stream = media;
+            video.srcObject = media;
+            view.hidden = false;
+            startButton.hidden = true;
+            return video.play().then(look);
+          })
+          .catch(fail);
+      });
+      scan.querySelector("[data-scan-stop]").addEventListener("click", function () {
+        stopScan();
+        scanInput.focus();
+      });
+      window.addEventListener("pagehide", stopScan);
+    });
+  }
+
   // The counter: put the cursor in the code box, ready for the scanner.
   var code = document.querySelector(".console-verify-form #id_code");
   if (code && !document.querySelector(".console-quick")) {

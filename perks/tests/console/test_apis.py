@@ -380,6 +380,22 @@ def test_the_audience_shape_and_counts(staff, make_promotion):
     assert body["histogram"][0] == {"from": 550, "to": 559, "count": None}
     assert {"from": 650, "to": 659, "count": 10} in body["histogram"]
     assert len(body["histogram"]) == 20
+    assert body["unknown_conditions"] == []
+
+
+def test_the_audience_applies_the_promotions_region_and_names_the_counter_checks(staff, make_promotion):
+    promotion = make_promotion(
+        min_score=650,
+        regions=["zhejiang"],
+        conditions={"counter": "membership_tier", "in": ["platinum"]},
+    )
+    PersonFactory.create_batch(12, profile__score=655, profile__region="zhejiang")
+    PersonFactory.create_batch(30, profile__score=655, profile__region="beijing")
+
+    body = staff.get(f"{PROMOTIONS}{promotion.pk}/audience/").json()
+
+    assert body["qualifying"] == 10
+    assert body["unknown_conditions"] == ["Platinum membership (checked at the counter)"]
 
 
 def test_an_audience_under_ten_is_withheld(staff, make_promotion):
@@ -422,7 +438,7 @@ def test_a_promotions_claims_carry_no_person_and_no_score(staff, claimed):
 
 
 def test_claims_filter_by_status(staff, claimed, merchant):
-    services.claim_verify(merchant=merchant, code=claimed.code)
+    services.claim_hand_over(merchant=merchant, code=claimed.code)
     url = f"{PROMOTIONS}{claimed.promotion_id}/claims/"
 
     assert staff.get(url, {"status": "active"}).json()["count"] == 0
@@ -441,8 +457,27 @@ def test_the_claims_list_in_a_fixed_number_of_queries(
         assert staff.get(f"{PROMOTIONS}{promotion.pk}/claims/").json()["count"] == 8
 
 
-def test_verifying_a_code_answers_what_the_counter_needs(staff, claimed):
+def test_verifying_a_code_answers_what_the_counter_needs_and_uses_nothing(staff, claimed):
     response = staff.post("/api/v1/merchant/verify/", {"code": claimed.code}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "valid": True,
+        "status": "active",
+        "promotion": {"id": claimed.promotion_id, "title": "Deposit-free bike"},
+        "benefit": "Free 3-day trial",
+        "due_back": None,
+        "reason": "",
+        "at_counter": [],
+    }
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.verified_at) == ("active", None)
+    assert list(CounterCheck.objects.values_list("outcome", flat=True)) == ["checked"]
+
+
+def test_handing_over_a_checked_code_uses_it_and_says_until_when_it_can_be_undone(staff, claimed, clock):
+    frozen = clock.now
+    response = staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -450,10 +485,57 @@ def test_verifying_a_code_answers_what_the_counter_needs(staff, claimed):
         "status": "in_use",
         "promotion": {"id": claimed.promotion_id, "title": "Deposit-free bike"},
         "benefit": "Free 3-day trial",
-        "due_back": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+        "due_back": (timezone.localdate(frozen) + datetime.timedelta(days=3)).isoformat(),
         "reason": "",
         "at_counter": [],
+        "claim": claimed.pk,
+        "undo_until": timezone.localtime(frozen + datetime.timedelta(minutes=5)).isoformat(),
     }
+    assert Claim.objects.get().status == "in_use"
+
+
+def test_handing_over_another_merchants_code_answers_like_an_unknown_one_and_uses_nothing(
+    other_staff, claimed
+):
+    response = other_staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+
+    assert (response.status_code, response.json()) == (200, {**UNKNOWN, "claim": None, "undo_until": None})
+    assert Claim.objects.get().status == "active"
+
+
+def test_a_hand_over_is_undone_within_five_minutes_through_the_api(staff, claimed, clock):
+    staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+    clock.advance(minutes=4, seconds=59)
+    response = staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["verified_at"], response.json()["due_back"]) == (
+        "active",
+        None,
+        None,
+    )
+    assert Claim.objects.get().status == "active"
+
+
+def test_a_hand_over_cannot_be_undone_after_five_minutes(staff, claimed, clock):
+    staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+    clock.advance(minutes=5)
+    response = staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"non_field_errors": ["A hand-over can be undone for 5 minutes only."]},
+    )
+    assert Claim.objects.get().status == "in_use"
+
+
+def test_undoing_another_merchants_hand_over_is_404(staff, other_staff, claimed):
+    staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json")
+
+    response = other_staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json")
+
+    assert response.status_code == 404
+    assert Claim.objects.get().status == "in_use"
 
 
 UNKNOWN = {
@@ -508,13 +590,19 @@ def test_the_lounge_counter_states_the_ticket_class(staff, make_promotion, ann):
         {"code": claim.code, "counter_facts": {"ticket_class": "first"}},
         format="json",
     ).json()
+    handed = staff.post(
+        "/api/v1/merchant/hand-over/",
+        {"code": claim.code, "counter_facts": {"ticket_class": "first"}},
+        format="json",
+    ).json()
 
     assert (asked["valid"], asked["reason"], asked["at_counter"]) == (
         False,
         "check_needed",
         ["First-class ticket (checked at the counter)", "Platinum membership (checked at the counter)"],
     )
-    assert (answered["valid"], answered["status"]) == (True, "used")
+    assert (answered["valid"], answered["status"]) == (True, "active")
+    assert (handed["valid"], handed["status"]) == (True, "used")
 
 
 def test_the_counter_is_throttled(staff, settings):
@@ -534,7 +622,7 @@ def test_the_counter_is_throttled(staff, settings):
 
 
 def test_marking_a_trial_returned(staff, claimed, merchant):
-    services.claim_verify(merchant=merchant, code=claimed.code)
+    services.claim_hand_over(merchant=merchant, code=claimed.code)
 
     response = staff.post(
         f"/api/v1/merchant/claims/{claimed.pk}/mark/", {"status": "returned"}, format="json"
@@ -575,11 +663,14 @@ def test_no_merchant_response_contains_a_score(staff, claimed, merchant, make_pr
         staff.get(promotion_url + "claims/"),
         staff.post("/api/v1/merchant/verify/", {"code": claimed.code}, format="json"),
         staff.post("/api/v1/merchant/verify/", {"code": "UNKNOWN"}, format="json"),
+        staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json"),
+        staff.post(f"/api/v1/merchant/claims/{claimed.pk}/undo-hand-over/", format="json"),
+        staff.post("/api/v1/merchant/hand-over/", {"code": claimed.code}, format="json"),
         staff.post(f"/api/v1/merchant/claims/{claimed.pk}/mark/", {"status": "converted"}, format="json"),
     ]
 
-    assert [response.status_code for response in responses] == [200, 201, 200, 200, 200, 200, 200, 200, 200]
-    assert [score_keys(response.json()) for response in responses] == [[]] * 9
+    assert [response.status_code for response in responses] == [200] + [201] + [200] * 10
+    assert [score_keys(response.json()) for response in responses] == [[]] * 12
 
 
 def test_the_minimum_account_age_is_set_and_shown_through_the_api(staff):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from accounts.models import ConsumerProfile, MembershipTier, User
+from accounts.models import ConsumerProfile, MembershipTier, Region, User
 from perks import services, webhooks
-from perks.models import BenefitType, Category, Claim, Promotion, WebhookEndpoint
+from perks.models import BenefitType, Category, Claim, CounterCheck, Promotion, WebhookEndpoint
 from tests.leaks import shows
 
 pytestmark = pytest.mark.django_db
@@ -496,6 +496,44 @@ def test_an_audience_of_twenty_five_is_shown_rounded_down_to_tens(
     assert set(audience_cells(html)) == {"fewer than 10", "20"}
 
 
+def test_the_audience_counts_only_the_promotions_region_and_names_what_the_counter_checks(
+    staff_client, make_consumer, make_promotion
+):
+    population(make_consumer, 24, 760)
+    ConsumerProfile.objects.filter(user__username__in=[f"person{n}" for n in range(12)]).update(
+        region="shanghai"
+    )
+    promotion = make_promotion(
+        min_score=750,
+        status="draft",
+        regions=["shanghai"],
+        conditions={"counter": "ticket_class", "in": ["first"]},
+    )
+
+    html = staff_client.get(reverse("perks:console_promotion", args=[promotion.pk])).content.decode()
+
+    assert qualifying_text(html) == "10"
+    assert "Checked at your counter, so not known here" in html
+    assert "<li>First-class ticket (checked at the counter)</li>" in html
+
+
+def test_a_new_promotion_has_no_category_until_one_is_chosen(staff_client):
+    page = staff_client.get(reverse("perks:console_promotion_create"))
+    refused = staff_client.post(reverse("perks:console_promotion_create"), form_data(category=""))
+
+    assert page.context["form"]["category"].value() is None
+    assert '<option value="" selected>Choose a category</option>' in page.content.decode()
+    assert field_errors(refused.content.decode(), "category").count("This field is required.") == 1
+    assert Promotion.objects.count() == 0
+
+
+def test_the_form_has_one_region_picker(staff_client):
+    html = staff_client.get(reverse("perks:console_promotion_create")).content.decode()
+
+    assert html.count('name="regions"') == len(Region.choices)
+    assert "cond_regions" not in html
+
+
 def test_the_preview_shows_the_consumers_card_and_every_condition(staff_client, make_promotion):
     promotion = make_promotion(
         min_score=650,
@@ -539,7 +577,7 @@ def test_claims_are_filtered_by_status_and_day(staff_client, trial, make_consume
         person = given_score(make_consumer(f"buyer{number}"), 700)
         codes.append(services.claim_create(promotion=trial, person=person).code)
     Claim.objects.filter(code=codes[0]).update(claimed_at=timezone.now() - datetime.timedelta(days=3))
-    services.claim_verify(merchant=trial.merchant, code=codes[1])
+    services.claim_hand_over(merchant=trial.merchant, code=codes[1])
     today = timezone.localdate().isoformat()
     url = reverse("perks:console_claims", args=[trial.pk])
 
@@ -558,7 +596,7 @@ def test_the_claims_page_counts_claims_per_day_and_trial_conversion(
     for number, outcome in enumerate(["returned", "converted", "converted", None]):
         person = given_score(make_consumer(f"driver{number}"), 700)
         claim = services.claim_create(promotion=trial, person=person)
-        services.claim_verify(merchant=trial.merchant, code=claim.code)
+        services.claim_hand_over(merchant=trial.merchant, code=claim.code)
         if outcome:
             services.claim_mark(merchant=trial.merchant, claim=claim, status=outcome)
 
@@ -670,16 +708,77 @@ def test_the_promotion_page_reads_a_fixed_number_of_queries(
 # At the counter ---------------------------------------------------------------------------------------
 
 
-def test_a_valid_code_is_honoured_and_leads_to_its_claim(staff_client, claim):
-    response = staff_client.post(reverse("perks:console_verify"), {"code": claim.code.lower()}, follow=True)
+def test_a_valid_code_is_checked_and_nothing_is_used_before_the_hand_over(staff_client, claim):
+    response = staff_client.post(reverse("perks:console_verify"), {"code": claim.code.lower()})
 
     claim.refresh_from_db()
-    assert response.redirect_chain == [(reverse("perks:console_claim", args=[claim.pk]) + "?checked=1", 302)]
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (claim.status, claim.verified_at) == ("active", None)
+    assert 'class="console-result__verdict">Valid</p>' in html
+    assert "Hand over: Free 3-day trial." in html
+    assert f'<input type="hidden" name="code" value="{claim.code}">' in html
+    assert 'id="confirm-hand-over">Confirm hand-over</button>' in html
+
+
+def test_confirming_the_hand_over_honours_the_code_and_offers_the_undo(staff_client, claim, clock):
+    response = staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code}, follow=True)
+
+    claim.refresh_from_db()
+    assert response.redirect_chain == [(reverse("perks:console_claim", args=[claim.pk]) + "?handed=1", 302)]
     assert claim.status == "in_use"
     html = response.content.decode()
-    assert "Valid: hand over Free 3-day trial." in html
-    assert 'class="console-result__verdict">Valid</p>' in html
+    assert "Handed over: Free 3-day trial." in html
+    assert 'class="console-result__verdict">Handed over</p>' in html
     assert f'id="claim-due-back">{date_format(claim.due_back, "DATE_FORMAT")}<' in html
+    assert 'id="undo-hand-over">Undo the hand-over</button>' in html
+    assert response.context["undo_until"] == clock.now + datetime.timedelta(minutes=5)
+
+
+def test_undoing_a_hand_over_makes_the_code_valid_again(staff_client, claim, clock):
+    staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code})
+    clock.advance(minutes=4)
+
+    response = staff_client.post(reverse("perks:console_hand_over_undo", args=[claim.pk]), follow=True)
+    again = staff_client.post(reverse("perks:console_verify"), {"code": claim.code})
+
+    claim.refresh_from_db()
+    assert (claim.status, claim.verified_at, claim.due_back) == ("active", None, None)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Handed over: Free 3-day trial.",
+        "Hand-over undone: the code is valid again and nothing was used.",
+    ]
+    assert response.context["undo_until"] is None
+    assert again.context["result"].valid is True
+
+
+def test_the_undo_is_gone_after_five_minutes(staff_client, claim, clock):
+    staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code})
+    clock.advance(minutes=5)
+
+    page = staff_client.get(reverse("perks:console_claim", args=[claim.pk]))
+    refused = staff_client.post(reverse("perks:console_hand_over_undo", args=[claim.pk]), follow=True)
+
+    assert 'id="undo-hand-over"' not in page.content.decode()
+    assert [str(message) for message in refused.context["messages"]] == [
+        "A hand-over can be undone for 5 minutes only."
+    ]
+    assert Claim.objects.get().status == "in_use"
+
+
+def test_a_code_used_meanwhile_is_not_handed_over_twice(staff_client, claim):
+    staff_client.post(reverse("perks:console_verify"), {"code": claim.code})
+    staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code})
+
+    second = staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code})
+
+    assert second.status_code == 200
+    assert second.context["result"].reason == "not_active"
+    assert list(CounterCheck.objects.order_by("pk").values_list("outcome", flat=True)) == [
+        "checked",
+        "verified",
+        "not_valid",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -693,8 +792,9 @@ def test_a_valid_code_is_honoured_and_leads_to_its_claim(staff_client, claim):
 def test_a_scanned_url_ending_in_the_code_is_read_as_the_code(staff_client, claim, scanned):
     response = staff_client.post(reverse("perks:console_verify"), {"code": scanned.format(code=claim.code)})
 
-    assert response.status_code == 302
-    assert Claim.objects.get().status == "in_use"
+    assert response.status_code == 200
+    assert response.context["result"].valid is True
+    assert response.context["result"].claim == claim
 
 
 def test_an_unknown_code_is_not_valid(staff_client, claim):
@@ -716,7 +816,7 @@ def test_another_merchants_code_looks_unknown_at_the_counter(client, other_owner
 
 
 def test_a_used_code_is_not_valid_twice(staff_client, claim):
-    staff_client.post(reverse("perks:console_verify"), {"code": claim.code})
+    staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code})
 
     response = staff_client.post(reverse("perks:console_verify"), {"code": claim.code})
 
@@ -753,7 +853,7 @@ def test_the_counter_never_shows_the_score(staff_client, trial, ann, given_score
 
 
 def test_a_returned_trial_is_recorded_once(staff_client, claim):
-    staff_client.post(reverse("perks:console_verify"), {"code": claim.code})
+    staff_client.post(reverse("perks:console_hand_over"), {"code": claim.code})
     page = staff_client.get(reverse("perks:console_claim", args=[claim.pk]))
     mark = reverse("perks:console_claim_mark", args=[claim.pk])
 
@@ -769,7 +869,7 @@ def test_a_returned_trial_is_recorded_once(staff_client, claim):
 
 
 def test_overdue_is_offered_only_after_the_due_date(staff_client, claim):
-    services.claim_verify(merchant=claim.promotion.merchant, code=claim.code)
+    services.claim_hand_over(merchant=claim.promotion.merchant, code=claim.code)
     Claim.objects.update(due_back=timezone.localdate() - datetime.timedelta(days=1))
 
     page = staff_client.get(reverse("perks:console_claim", args=[claim.pk]))
@@ -847,14 +947,14 @@ def test_the_lounge_at_the_counter_for_each_ticket_class_and_tier(
     claim = services.claim_create(promotion=lounge, person=person)
 
     response = staff_client.post(
-        reverse("perks:console_verify"),
+        reverse("perks:console_hand_over"),
         {"code": claim.code, "fact_ticket_class": ticket, "fact_membership_tier": tier},
         follow=True,
     )
 
     claim.refresh_from_db()
     assert (claim.status == "used") is valid
-    assert ("Valid: hand over Access." in response.content.decode()) is valid
+    assert ("Handed over: Access." in response.content.decode()) is valid
     assert ("What you saw at the counter does not meet" in response.content.decode()) is not valid
 
 

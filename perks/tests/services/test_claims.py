@@ -403,7 +403,7 @@ def test_cancelling_returns_the_unit(make_promotion, ann):
 def test_only_an_unused_claim_can_be_cancelled(make_promotion, ann, merchant):
     promotion = make_promotion(quantity=5)
     claim = services.claim_create(promotion=promotion, person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
 
     with pytest.raises(ValidationError) as caught:
         services.claim_cancel(claim=claim, person=ann)

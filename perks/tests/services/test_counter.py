@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import AuditEntry
 from perks import services
 from perks.models import BenefitType, Category, Claim, CounterCheck, Promotion
 from scoring.models import Bill
@@ -45,7 +46,7 @@ def trial(make_promotion):
 def test_verifying_a_trial_puts_it_in_use_and_sets_its_due_date(trial, ann, merchant):
     claim = services.claim_create(promotion=trial, person=ann)
 
-    result = services.claim_verify(merchant=merchant, code=claim.code)
+    result = services.claim_hand_over(merchant=merchant, code=claim.code)
 
     claim.refresh_from_db()
     assert (result.valid, result.status, result.benefit) == (True, "in_use", "Free 3-day trial")
@@ -60,7 +61,7 @@ def test_verifying_a_trial_puts_it_in_use_and_sets_its_due_date(trial, ann, merc
 def test_verifying_other_benefits_uses_them_up(make_promotion, ann, merchant):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
 
-    result = services.claim_verify(merchant=merchant, code=claim.code)
+    result = services.claim_hand_over(merchant=merchant, code=claim.code)
 
     assert (result.valid, result.status, result.due_back) == (True, "used", None)
     assert Claim.objects.get().closed_at is not None
@@ -70,14 +71,14 @@ def test_codes_are_read_forgivingly(make_promotion, ann, merchant):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
     typed = f" {claim.code[:5].lower()}-{claim.code[5:]} "
 
-    assert services.claim_verify(merchant=merchant, code=typed).valid is True
+    assert services.claim_hand_over(merchant=merchant, code=typed).valid is True
 
 
 def test_a_code_verifies_only_once(make_promotion, ann, merchant):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
 
-    again = services.claim_verify(merchant=merchant, code=claim.code)
+    again = services.claim_hand_over(merchant=merchant, code=claim.code)
 
     assert (again.valid, again.reason, again.status) == (False, "not_active", "used")
     assert list(CounterCheck.objects.order_by("pk").values_list("outcome", flat=True)) == [
@@ -88,7 +89,7 @@ def test_a_code_verifies_only_once(make_promotion, ann, merchant):
 
 @pytest.mark.parametrize("code", ["NOSUCHCODE", "", "😀" * 30, "x" * 5000])
 def test_an_unknown_code_is_not_valid_and_reveals_nothing(merchant, code):
-    result = services.claim_verify(merchant=merchant, code=code)
+    result = services.claim_hand_over(merchant=merchant, code=code)
 
     assert (result.valid, result.reason, result.status, result.promotion, result.benefit) == (
         False,
@@ -103,7 +104,7 @@ def test_an_unknown_code_is_not_valid_and_reveals_nothing(merchant, code):
 def test_another_merchants_code_looks_exactly_like_an_unknown_one(make_promotion, ann, other_merchant):
     claim = services.claim_create(promotion=make_promotion(), person=ann)
 
-    result = services.claim_verify(merchant=other_merchant, code=claim.code)
+    result = services.claim_hand_over(merchant=other_merchant, code=claim.code)
 
     assert result == services.CounterResult(valid=False, reason="unknown")
     assert Claim.objects.get().status == "active"
@@ -117,7 +118,7 @@ def test_a_claim_past_its_pickup_deadline_expires_at_the_counter(make_promotion,
     claim = services.claim_create(promotion=promotion, person=ann)
     Claim.objects.filter(pk=claim.pk).update(pickup_deadline=timezone.now() - datetime.timedelta(seconds=1))
 
-    result = services.claim_verify(merchant=merchant, code=claim.code)
+    result = services.claim_hand_over(merchant=merchant, code=claim.code)
 
     assert (result.valid, result.status) == (False, "expired")
     assert stock(promotion) == (5, 5)
@@ -126,13 +127,13 @@ def test_a_claim_past_its_pickup_deadline_expires_at_the_counter(make_promotion,
 def test_the_lounge_counter_must_see_the_ticket_of_a_standard_member(make_promotion, ann, merchant):
     claim = services.claim_create(promotion=make_promotion(conditions=LOUNGE), person=ann)
 
-    unchecked = services.claim_verify(merchant=merchant, code=claim.code)
-    second_class = services.claim_verify(
+    unchecked = services.claim_hand_over(merchant=merchant, code=claim.code)
+    second_class = services.claim_hand_over(
         merchant=merchant,
         code=claim.code,
         counter_facts={"ticket_class": "second", "membership_tier": "gold"},
     )
-    first_class = services.claim_verify(
+    first_class = services.claim_hand_over(
         merchant=merchant, code=claim.code, counter_facts={"ticket_class": "first"}
     )
 
@@ -157,7 +158,7 @@ def test_the_lounge_counter_must_see_the_ticket_of_a_standard_member(make_promot
 def test_the_lounge_counter_lets_a_platinum_card_in_without_a_ticket_check(make_promotion, ann, merchant):
     claim = services.claim_create(promotion=make_promotion(conditions=LOUNGE), person=ann)
 
-    result = services.claim_verify(
+    result = services.claim_hand_over(
         merchant=merchant, code=claim.code, counter_facts={"membership_tier": "platinum"}
     )
 
@@ -182,9 +183,9 @@ def test_an_unknown_code_and_another_merchants_code_run_the_same_queries(make_pr
     unknown_code = "Z" * len(claim.code)
 
     with CaptureQueriesContext(connection) as unknown:
-        unknown_result = services.claim_verify(merchant=other_merchant, code=unknown_code)
+        unknown_result = services.claim_hand_over(merchant=other_merchant, code=unknown_code)
     with CaptureQueriesContext(connection) as foreign:
-        foreign_result = services.claim_verify(merchant=other_merchant, code=claim.code)
+        foreign_result = services.claim_hand_over(merchant=other_merchant, code=claim.code)
 
     assert unknown_result == foreign_result == services.CounterResult(valid=False, reason="unknown")
     assert _query_shapes(unknown, unknown_code) == _query_shapes(foreign, claim.code)
@@ -193,11 +194,142 @@ def test_an_unknown_code_and_another_merchants_code_run_the_same_queries(make_pr
 
 def test_unknown_counter_facts_are_refused(merchant):
     with pytest.raises(ValidationError) as caught:
-        services.claim_verify(merchant=merchant, code="ABC", counter_facts={"ticket_class": "cattle"})
+        services.claim_hand_over(merchant=merchant, code="ABC", counter_facts={"ticket_class": "cattle"})
 
     assert caught.value.message_dict == {
         "counter_facts": ["Unknown ticket class 'cattle'; use one of: first, business, second."]
     }
+
+
+# Check, then hand over, then (for a few minutes) undo ----------------------------------------
+
+
+def test_checking_a_valid_code_changes_nothing_about_the_claim(trial, ann, merchant):
+    claim = services.claim_create(promotion=trial, person=ann)
+
+    result = services.claim_check(merchant=merchant, code=claim.code)
+
+    claim.refresh_from_db()
+    assert (result.valid, result.status, result.benefit, result.due_back) == (
+        True,
+        "active",
+        "Free 3-day trial",
+        None,
+    )
+    assert (claim.status, claim.verified_at, claim.due_back, claim.closed_at) == ("active", None, None, None)
+    assert list(CounterCheck.objects.values_list("merchant", "outcome")) == [(merchant.pk, "checked")]
+    assert AuditEntry.objects.filter(action__startswith="claim.hand_over").count() == 0
+
+
+def test_checking_an_unknown_and_a_foreign_code_run_the_same_queries(make_promotion, ann, other_merchant):
+    claim = services.claim_create(promotion=make_promotion(), person=ann)
+    unknown_code = "Z" * len(claim.code)
+
+    with CaptureQueriesContext(connection) as unknown:
+        unknown_result = services.claim_check(merchant=other_merchant, code=unknown_code)
+    with CaptureQueriesContext(connection) as foreign:
+        foreign_result = services.claim_check(merchant=other_merchant, code=claim.code)
+
+    assert unknown_result == foreign_result == services.CounterResult(valid=False, reason="unknown")
+    assert _query_shapes(unknown, unknown_code) == _query_shapes(foreign, claim.code)
+
+
+def test_a_hand_over_is_audited_with_its_actor(trial, ann, merchant, merchant_owner):
+    claim = services.claim_create(promotion=trial, person=ann)
+
+    services.claim_hand_over(merchant=merchant, code=claim.code, actor=merchant_owner)
+
+    assert list(AuditEntry.objects.filter(action="claim.hand_over").values_list("actor", "target_id")) == [
+        (merchant_owner.pk, str(claim.pk))
+    ]
+
+
+def test_undoing_a_hand_over_makes_the_claim_active_again(trial, ann, merchant, merchant_owner, clock):
+    claim = services.claim_create(promotion=trial, person=ann)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
+    clock.advance(minutes=4, seconds=59)
+
+    undone = services.claim_hand_over_undo(merchant=merchant, claim=claim, actor=merchant_owner)
+
+    claim.refresh_from_db()
+    assert (undone.status, claim.status, claim.verified_at, claim.due_back, claim.closed_at) == (
+        "active",
+        "active",
+        None,
+        None,
+        None,
+    )
+    assert stock(trial) == (20, 19)
+    outcomes = list(CounterCheck.objects.order_by("pk").values_list("outcome", flat=True))
+    assert outcomes == ["verified", "undone"]
+    assert AuditEntry.objects.filter(action="claim.hand_over_undo", actor=merchant_owner).count() == 1
+    assert services.claim_check(merchant=merchant, code=claim.code).valid is True
+
+
+def test_a_used_benefit_is_undone_too(make_promotion, ann, merchant):
+    claim = services.claim_create(promotion=make_promotion(), person=ann)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
+
+    undone = services.claim_hand_over_undo(merchant=merchant, claim=claim)
+
+    assert (undone.status, undone.closed_at) == ("active", None)
+
+
+def test_a_hand_over_is_not_undone_after_five_minutes(trial, ann, merchant, clock):
+    claim = services.claim_create(promotion=trial, person=ann)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
+    clock.advance(minutes=5)
+
+    with pytest.raises(ValidationError) as caught:
+        services.claim_hand_over_undo(merchant=merchant, claim=claim)
+
+    assert caught.value.messages == ["A hand-over can be undone for 5 minutes only."]
+    assert Claim.objects.get().status == "in_use"
+    assert CounterCheck.objects.filter(outcome="undone").count() == 0
+
+
+def test_a_claim_not_handed_over_cannot_be_undone(trial, ann, merchant):
+    claim = services.claim_create(promotion=trial, person=ann)
+
+    with pytest.raises(ValidationError) as caught:
+        services.claim_hand_over_undo(merchant=merchant, claim=claim)
+
+    assert caught.value.messages == ["Only a claim just handed over can be undone; this one is active."]
+    assert Claim.objects.get().status == "active"
+
+
+def test_a_returned_trial_cannot_be_undone(trial, ann, merchant):
+    claim = services.claim_create(promotion=trial, person=ann)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
+    services.claim_mark(merchant=merchant, claim=claim, status="returned")
+
+    with pytest.raises(ValidationError):
+        services.claim_hand_over_undo(merchant=merchant, claim=claim)
+
+    assert Claim.objects.get().status == "returned"
+
+
+def test_another_merchant_cannot_undo_a_hand_over(trial, ann, merchant, other_merchant):
+    claim = services.claim_create(promotion=trial, person=ann)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
+
+    with pytest.raises(ValidationError) as caught:
+        services.claim_hand_over_undo(merchant=other_merchant, claim=claim)
+
+    assert caught.value.messages == ["This claim is not for one of your promotions."]
+    assert Claim.objects.get().status == "in_use"
+
+
+def test_an_undo_past_the_pickup_deadline_expires_the_claim_and_returns_its_unit(trial, ann, merchant, clock):
+    claim = services.claim_create(promotion=trial, person=ann)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
+    Claim.objects.filter(pk=claim.pk).update(pickup_deadline=clock.now + datetime.timedelta(minutes=1))
+    clock.advance(minutes=2)
+
+    undone = services.claim_hand_over_undo(merchant=merchant, claim=claim)
+
+    assert undone.status == "expired"
+    assert stock(trial) == (20, 20)
 
 
 # After the counter: returned, converted, overdue --------------------------------------------
@@ -206,7 +338,7 @@ def test_unknown_counter_facts_are_refused(merchant):
 @pytest.fixture
 def in_use(trial, ann, merchant):
     claim = services.claim_create(promotion=trial, person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     claim.refresh_from_db()
     return claim
 
@@ -244,7 +376,7 @@ def test_an_overdue_trial_issues_a_late_credit_line_bill_after_the_grace_period(
 def test_the_bill_carries_the_trials_item_value_when_it_has_one(make_promotion, ann, merchant):
     phone = make_promotion(benefit_type=BenefitType.TRIAL, trial_days=30, amount=Decimal("2999.00"))
     claim = services.claim_create(promotion=phone, person=ann)
-    services.claim_verify(merchant=merchant, code=claim.code)
+    services.claim_hand_over(merchant=merchant, code=claim.code)
     past_due(claim, 1)
 
     services.claim_mark(merchant=merchant, claim=claim, status="overdue")

@@ -311,7 +311,7 @@ def test_a_claim_made_before_a_threshold_rise_is_still_honoured_at_the_counter(l
     promotion, _people, claims = live_with_claims
     services.promotion_update(promotion=promotion, min_score=900)
 
-    result = services.claim_verify(merchant=merchant, code=claims[0].code)
+    result = services.claim_hand_over(merchant=merchant, code=claims[0].code)
 
     assert (result.valid, result.status) == (True, "used")
 

@@ -65,16 +65,19 @@ class Command(BaseCommand):
             scoring_demo.identity_facts_ensure(people=verified)
         self.stdout.write(f"Signals written: {written}")
         model = ScoringModel.objects.get(is_active=True)
-        as_of_dates = sorted(
-            {months_before(today, months) for months in range(history_months, 0, -1)} | {today}
+        history_dates = sorted(
+            {months_before(today, months) for months in range(history_months, 0, -1)} - {today}
         )
-        for as_of in as_of_dates:
+        for as_of in history_dates:
             with transaction.atomic():
                 rows = scoring_services.scores_compute(
                     id_range=(0, max(user.pk for user in User.objects.only("id"))), as_of=as_of, model=model
                 )
                 scoring_services.snapshots_write(rows=rows, as_of=as_of, model=model)
-        self.stdout.write(f"Scores computed for {len(as_of_dates)} dates")
+        # Today's scores come from one finished nightly run, as in production: the admin then has
+        # a run to show (planned once: seeding again finds it done and changes nothing).
+        run = scoring_services.recompute_run_sync(as_of=today)
+        self.stdout.write(f"Scores computed for {len(history_dates) + 1} dates (today's run: {run.status})")
         self._perks(merchants=merchants)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(

@@ -188,3 +188,15 @@ def test_every_demo_consumer_but_carol_is_real_name_verified_and_it_counts():
     assert (carol.score, RealNameIdentity.objects.filter(user=carol.user).exists()) == (600, False)
     # every number is its own: one real person, one profile
     assert RealNameIdentity.objects.values("id_hash").distinct().count() == len(verified)
+
+
+def test_the_demo_seeds_one_finished_nightly_run_for_today():
+    from scoring.models import RecomputeRun
+
+    seed()
+    seed()
+
+    runs = list(RecomputeRun.objects.values_list("as_of", "status", "people_done", "people_failed"))
+    opted_in = ConsumerProfile.objects.filter(is_opted_in=True).count()
+    assert runs == [(timezone.localdate(), "done", opted_in, 0)]
+    assert ScoreSnapshot.objects.filter(as_of=timezone.localdate()).count() == opted_in
