@@ -3,7 +3,7 @@ their one-factor effect on the final score (see the package docstring)."""
 
 import operator
 from bisect import insort
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -16,6 +16,9 @@ from .features import (
     LOWERS,
     RAISES,
     REASON_CODES,
+    THIN_FILE,
+    THIN_FILE_FEATURES,
+    THIN_FILE_MONTHS,
     BlacklistStatus,
     Features,
 )
@@ -46,6 +49,14 @@ _REASON_ORDER: Mapping[str, int] = {code: order for order, code in enumerate(REA
 _RANK = operator.attrgetter("rank")
 
 
+def thin_file_members(features: Features, names: Iterable[str]) -> frozenset[str]:
+    """The history characteristics one "little credit history yet" reason stands for: none unless
+    the person's bills cover less than THIN_FILE_MONTHS (a file that is short, not a bad one)."""
+    if features.history_months >= THIN_FILE_MONTHS:
+        return frozenset()
+    return frozenset(names) & frozenset(THIN_FILE_FEATURES)
+
+
 def reasons(
     features: Features, scorecard: Scorecard, partials: Mapping[str, Decimal], outcome: Outcome
 ) -> tuple[Reason, ...]:
@@ -66,25 +77,60 @@ def reasons(
     # from the person's totals instead of summing every partial again. Only the strongest few
     # are shown, so each is first bounded and computed only if it could still be among them.
     def effect(change: Change) -> _Candidate:
-        moved = _counterfactual(outcome, change, scorecard, blacklist)
+        moved = _counterfactual(outcome, (change,), scorecard, blacklist)
         if change.replacement > change.current:
             return _effect(change.characteristic.name, better=moved, worse=outcome)
         return _effect(change.characteristic.name, better=outcome, worse=moved)
 
-    changes = [
-        scorecard.change(characteristic, partials[characteristic.name])
+    # Every characteristic below its best bin can be a lowering reason (adverse-action practice:
+    # no principal reason left out, "no data" included); a thin file's history characteristics
+    # are named once, together, as what they are: little history yet.
+    below = [
+        scorecard.change(characteristic, partials[characteristic.name], lowering=True)
         for characteristic in scorecard.characteristics
-        if partials[characteristic.name] != 0
+        if partials[characteristic.name] < characteristic.best
     ]
-    lowering = pinned + _strongest(
+    thin = thin_file_members(features, (change.characteristic.name for change in below))
+    if thin:
+        together = tuple(change for change in below if change.characteristic.name in thin)
+        lowering.append(
+            _effect(
+                THIN_FILE,
+                better=_counterfactual(outcome, together, scorecard, blacklist),
+                worse=outcome,
+            )
+        )
+    chosen = _strongest(
         lowering,
-        [change for change in changes if change.current < 0],
+        [change for change in below if change.characteristic.name not in thin],
         effect,
         limit=MAX_LOWERING_REASONS - len(pinned),
     )
+    # Ranked last, a candidate worth nothing (a cap masking it) is never shown as a lowering reason.
+    lowering = pinned + [candidate for candidate in chosen if candidate.exact > 0]
+    named = _named(lowering, thin)
     raising = _strongest(
-        [], [change for change in changes if change.current > 0], effect, MAX_RAISING_REASONS
+        [],
+        [
+            scorecard.change(characteristic, partials[characteristic.name], lowering=False)
+            for characteristic in scorecard.characteristics
+            if partials[characteristic.name] > 0 and characteristic.name not in named
+        ],
+        effect,
+        MAX_RAISING_REASONS,
     )
+    return _reasons_of(features, lowering, raising)
+
+
+def _named(lowering: list[_Candidate], thin: frozenset[str]) -> frozenset[str]:
+    """The characteristics a lowering reason already names: never shown as raising it too."""
+    codes = {candidate.code for candidate in lowering}
+    return frozenset(codes | (thin if THIN_FILE in codes else set()))
+
+
+def _reasons_of(
+    features: Features, lowering: list[_Candidate], raising: list[_Candidate]
+) -> tuple[Reason, ...]:
     return tuple(
         Reason(
             code=candidate.code,
@@ -119,16 +165,19 @@ def _strongest(
 
 def _counterfactual(
     outcome: Outcome,
-    change: Change,
+    changes: tuple[Change, ...],
     scorecard: Scorecard,
     blacklist: BlacklistStatus | None,
 ) -> "Final":
-    """The final score with one characteristic's partial replaced; only its dimension moves."""
-    index = change.dimension_index
-    moved = scorecard.dimension(
-        index, EXACT.add(EXACT.subtract(outcome.totals[index], change.current), change.replacement)
-    )
-    raw = EXACT.add(EXACT.subtract(outcome.raw, outcome.dimensions[index].contribution), moved.contribution)
+    """The final score with some characteristics' partials replaced; only their dimensions move."""
+    totals = dict(enumerate(outcome.totals))
+    for change in changes:
+        index = change.dimension_index
+        totals[index] = EXACT.add(EXACT.subtract(totals[index], change.current), change.replacement)
+    raw = outcome.raw
+    for index in {change.dimension_index for change in changes}:
+        moved = scorecard.dimension(index, totals[index])
+        raw = EXACT.add(EXACT.subtract(raw, outcome.dimensions[index].contribution), moved.contribution)
     return scorecard.final(raw, blacklist)
 
 
@@ -142,6 +191,8 @@ def _effect(code: str, *, better: "Outcome | Final", worse: "Outcome | Final") -
 
 def _params(code: str, features: Features) -> dict[str, int | str]:
     blacklist = features.blacklist
+    if code == THIN_FILE:
+        return {"months": features.history_months}
     if code in (BLACKLIST_ACTIVE, BLACKLIST_RECENT) and blacklist is not None:
         params: dict[str, int | str] = {
             "court": blacklist.court,
@@ -152,6 +203,8 @@ def _params(code: str, features: Features) -> dict[str, int | str]:
             params["months_since_lifted"] = blacklist.months_since_lifted
         return params
     value = getattr(features, code)
+    if value is None:
+        return {}  # no data: the text says so (texts.reason_text)
     if code == "late_bills_12m":
         kinds = sorted(
             ((kind, count) for kind, count in features.late_bills_12m_by_kind if count > 0),
