@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from core.api import DomainError
 from core.parsers import BoundedJSONParser
 from core.throttles import NewAccountClaimThrottle
+from scoring.apis import ReasonSerializer
 
 from . import presentation, selectors, services
 from .exceptions import (
@@ -94,6 +95,8 @@ class PerkSerializer(serializers.Serializer):
     unmet = serializers.ListField(child=serializers.CharField())
     at_counter = serializers.ListField(child=serializers.CharField())
     claims_left = serializers.IntegerField()
+    # Below the threshold: the score's reasons that matter for it, strongest first.
+    score_reasons = ReasonSerializer(many=True)
 
 
 class CounterCheckSerializer(serializers.Serializer):

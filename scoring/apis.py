@@ -29,8 +29,23 @@ class DimensionSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=engine.REASON_CODES)
     text = serializers.CharField()
+    direction = serializers.ChoiceField(choices=(engine.LOWERS, engine.RAISES))
+    points = serializers.IntegerField(min_value=0, help_text="The reason's one-factor effect on the score")
+
+
+def reasons_json(reasons: list[dict]) -> list[dict]:
+    """Stored or computed reasons as the API shows them, in the person's language."""
+    return [
+        {
+            "code": reason["code"],
+            "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
+            "direction": reason["direction"],
+            "points": reason["points"],
+        }
+        for reason in reasons
+    ]
 
 
 class ModelNoticeSerializer(serializers.Serializer):
@@ -55,14 +70,9 @@ class ScoreSerializer(serializers.Serializer):
             for key in engine.DIMENSIONS
         ]
 
+    @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, snapshot: ScoreSnapshot) -> list[dict]:
-        return [
-            {
-                "code": reason["code"],
-                "text": engine.reason_text(reason["code"], reason["direction"], reason["params"]),
-            }
-            for reason in snapshot.reasons
-        ]
+        return reasons_json(snapshot.reasons)
 
     @extend_schema_field(ModelNoticeSerializer(allow_null=True))
     def get_notice(self, snapshot: ScoreSnapshot) -> dict | None:

@@ -127,7 +127,7 @@ from .features import (
     Features,
 )
 from .parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
-from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason
+from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, reasons_for_gap
 from .score import AnyScorecard, ScoreResult, compute, simulate
 from .scorecard import Characteristic, Scorecard
 from .texts import reason_advice, reason_text
@@ -183,6 +183,7 @@ __all__ = [
     "feature_number",
     "reason_advice",
     "reason_text",
+    "reasons_for_gap",
     "simulate",
     "validate_parameters",
 ]

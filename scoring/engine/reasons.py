@@ -3,11 +3,11 @@ their one-factor effect on the final score (see the package docstring)."""
 
 import operator
 from bisect import insort
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .arithmetic import EXACT, Exact, Final, round_half_up
 from .features import (
@@ -47,6 +47,31 @@ class _Candidate(NamedTuple):
 
 _REASON_ORDER: Mapping[str, int] = {code: order for order, code in enumerate(REASON_CODES)}
 _RANK = operator.attrgetter("rank")
+
+
+def reasons_for_gap(reasons: Sequence[Mapping[str, Any]], points_needed: int) -> list[Mapping[str, Any]]:
+    """The lowering reasons that matter for reaching a threshold ``points_needed`` above the score:
+    an active listing always (nothing is reached while it stands), then the strongest reasons in
+    their order until their points add up to the gap (all of them if they never do).
+
+    Works on stored reasons (dicts with ``code``, ``direction`` and ``points``) as well as on
+    ``Reason`` objects' fields, so a refused perk names the same reasons as the score page.
+    """
+    if points_needed <= 0:
+        return []
+    chosen: list[Mapping[str, Any]] = []
+    covered = 0
+    for reason in reasons:
+        if reason["direction"] != LOWERS:
+            continue
+        if reason["code"] == BLACKLIST_ACTIVE:
+            chosen.append(reason)
+            continue
+        if covered >= points_needed:
+            break
+        chosen.append(reason)
+        covered += int(reason["points"])
+    return chosen
 
 
 def thin_file_members(features: Features, names: Iterable[str]) -> frozenset[str]:
@@ -192,7 +217,8 @@ def _effect(code: str, *, better: "Outcome | Final", worse: "Outcome | Final") -
 def _params(code: str, features: Features) -> dict[str, int | str]:
     blacklist = features.blacklist
     if code == THIN_FILE:
-        return {"months": features.history_months}
+        bills = features.on_time_bills_24m + features.late_bills_12m + features.late_bills_older
+        return {"months": features.history_months, "bills": bills}
     if code in (BLACKLIST_ACTIVE, BLACKLIST_RECENT) and blacklist is not None:
         params: dict[str, int | str] = {
             "court": blacklist.court,

@@ -95,8 +95,10 @@ def _blacklist_recent_text(params: Mapping[str, Any]) -> str:
 
 def _thin_file_text(params: Mapping[str, Any]) -> str:
     months = params["months"]
-    if not months:
+    if not params.get("bills", months):
         return gettext("Little credit history yet: no bills on record")
+    if not months:
+        return gettext("Little credit history yet: less than a month of bills")
     return ngettext(
         "Little credit history yet: %(months)d month of bills",
         "Little credit history yet: %(months)d months of bills",

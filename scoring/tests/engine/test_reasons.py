@@ -109,7 +109,7 @@ def test_lowering_reasons_are_ranked_by_points_below_and_capped_at_four() -> Non
         ("credit_utilisation_pct", 35),
     ]
     assert [r.params for r in result.reasons] == [
-        {"months": 0},
+        {"months": 0, "bills": 3},
         {"amount": 100},
         {"count": 2, "kinds": ""},
         {"percent": 95},

@@ -45,7 +45,7 @@ def test_fresh_person_scores_exactly_600_in_band_good_with_every_sub_score_50() 
     assert sub_scores(result) == dict.fromkeys(DIMENSIONS, 50)
     assert contributions(result) == dict.fromkeys(DIMENSIONS, Decimal(0))
     assert [(r.code, r.direction, r.points, r.params) for r in result.reasons] == [
-        ("thin_file", LOWERS, 86, {"months": 0}),
+        ("thin_file", LOWERS, 86, {"months": 0, "bills": 0}),
         ("credit_utilisation_pct", LOWERS, 37, {}),
         ("avg_balance_3m", LOWERS, 35, {}),
         ("purchases_12m", LOWERS, 35, {"count": 0}),
