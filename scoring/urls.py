@@ -16,5 +16,6 @@ api_urlpatterns = [
     path("me/opt-out/", apis.OptOutApi.as_view(), name="opt-out"),
     path("me/score/", apis.ScoreApi.as_view(), name="score"),
     path("me/score/history/", apis.ScoreHistoryApi.as_view(), name="score-history"),
+    path("me/score/simulate/", apis.ScoreSimulateApi.as_view(), name="score-simulate"),
     path("ingest/events/", apis.IngestEventsApi.as_view(), name="ingest-events"),
 ]

@@ -240,11 +240,11 @@ def _bill_rows(bills: list[Bill], *, today: datetime.date) -> list[dict[str, obj
 def _simulation(*, person: object, form: WhatIfForm, features: engine.Features) -> dict[str, object] | None:
     if not form.is_bound or not form.is_valid():
         return None
-    changes = form.changes()
-    current = selectors.score_simulate(person=person, changes={}, features=features)
-    simulated = selectors.score_simulate(person=person, changes=changes, features=features)
+    levers = form.levers()
+    current = selectors.score_simulate(person=person, levers=engine.Levers(), features=features)
+    simulated = selectors.score_simulate(person=person, levers=levers, features=features)
     return {
-        "changes": changes,
+        "changes": levers.any,
         "current": current,
         "simulated": simulated,
         "delta": simulated.score - current.score,

@@ -309,6 +309,11 @@ ROUTES: dict[str, list[Probe]] = {
     "api:opt-out": [api(consumer_api(owner=204), "post")],
     "api:score": [api(consumer_api(owner=200))],
     "api:score-history": [api(consumer_api(owner=200))],
+    "api:score-simulate": [
+        api(
+            consumer_api(owner=200), "post", data=lambda world: {"verify_identity": True, "on_time_months": 3}
+        )
+    ],
     "api:perks": [api(consumer_api(owner=200, others=200))],
     "api:perk-claim": [
         # The consumer holds one already (per-person limit 1); the other consumer may claim.

@@ -102,6 +102,7 @@ Where each part lives (each module imports only the ones above it in this list):
     fitted       a person through a fitted model: total, sub-scores, score, reasons
     score        compute and simulate (either kind of scoring model)
     texts        the translated sentence and advice of each reason (imports only features)
+    levers       what a person can do, as the feature changes doing it really makes (simulator)
 
 ``from scoring import engine`` gives the whole public API below.
 """
@@ -126,6 +127,7 @@ from .features import (
     BlacklistStatus,
     Features,
 )
+from .levers import MAX_NEW_CONTACTS, MAX_ON_TIME_MONTHS, Later, Levers, apply_levers
 from .parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, reasons_for_gap
 from .score import AnyScorecard, ScoreResult, compute, simulate
@@ -155,6 +157,8 @@ __all__ = [
     "LOWERS",
     "LOWER_IS_BETTER",
     "MAX_LOWERING_REASONS",
+    "MAX_NEW_CONTACTS",
+    "MAX_ON_TIME_MONTHS",
     "MAX_RAISING_REASONS",
     "NO_DATA",
     "OPTIONAL_FEATURES",
@@ -174,10 +178,13 @@ __all__ = [
     "Final",
     "FittedCharacteristic",
     "FittedScorecard",
+    "Later",
+    "Levers",
     "Reason",
     "ScoreResult",
     "Scorecard",
     "TotalScaling",
+    "apply_levers",
     "bin_indexes",
     "compute",
     "feature_number",
