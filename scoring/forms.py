@@ -35,6 +35,7 @@ class OptInForm(forms.Form):
 UTILISATION_CHOICES = [
     ("", _("As it is now")),
     # Labels end in "%" on purpose: "10% of" would read as a printf directive to gettext.
+    ("0", _("Pay it all off: 0%")),
     ("10", _("Pay down to 10%")),
     ("30", _("Pay down to 30%")),
     ("50", _("Pay down to 50%")),
