@@ -26,6 +26,7 @@ from core.api import DomainError
 from core.parsers import BoundedJSONParser
 from core.requests import signed_in_user
 from core.throttles import NewAccountClaimThrottle
+from scoring.apis import ReasonSerializer
 
 from . import presentation, selectors, services
 from .exceptions import (
@@ -95,6 +96,8 @@ class PerkSerializer(serializers.Serializer):
     unmet = serializers.ListField(child=serializers.CharField())
     at_counter = serializers.ListField(child=serializers.CharField())
     claims_left = serializers.IntegerField()
+    # Below the threshold: the score's reasons that matter for it, strongest first.
+    score_reasons = ReasonSerializer(many=True)
 
 
 class CounterCheckSerializer(serializers.Serializer):

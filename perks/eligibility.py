@@ -11,6 +11,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from scoring import engine
+
 from . import conditions
 from .models import BenefitType, Promotion
 
@@ -25,6 +27,8 @@ class PersonFacts:
     facts: conditions.Facts
     account_age_days: int
     identity_verified: bool  # a verified real-name identity: one real person, one profile
+    # The latest snapshot's reasons as stored (code, direction, points, params), when read.
+    reasons: tuple[dict[str, Any], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Assessment:
     pending: conditions.Tree
     benefit: str
     disclosure: str = ""
+    # What holds the score below the threshold, in words: the engine's reasons that matter for it.
+    score_reasons: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 def effective_conditions(promotion: Promotion) -> conditions.Tree:
@@ -87,7 +93,21 @@ def assess(*, promotion: Promotion, person: PersonFacts) -> Assessment:
         pending=checks if eligible else {},
         benefit=benefit_text(promotion=promotion, score=person.score),
         disclosure=disclosure_text(promotion=promotion, score=person.score) if eligible else "",
+        score_reasons=score_reasons(reasons=person.reasons, points_away=points_away),
     )
+
+
+def score_reasons(*, reasons: tuple[dict[str, Any], ...], points_away: int) -> list[dict[str, Any]]:
+    """The reasons that keep a score ``points_away`` below a threshold, in the person's words."""
+    return [
+        {
+            "code": reason["code"],
+            "direction": reason["direction"],
+            "points": reason["points"],
+            "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
+        }
+        for reason in engine.reasons_for_gap(reasons, points_away)
+    ]
 
 
 def account_unmet(*, promotion: Promotion, person: PersonFacts) -> list[str]:

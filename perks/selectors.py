@@ -55,12 +55,17 @@ def same_person(*, person_id: int) -> Q:
 
 
 def person_facts(
-    *, person: User, profile: ConsumerProfile | None = None, need_dimensions: bool = True
+    *,
+    person: User,
+    profile: ConsumerProfile | None = None,
+    need_dimensions: bool = True,
+    need_reasons: bool = False,
 ) -> eligibility.PersonFacts:
     """What eligibility needs to know about a person, in one or two queries.
 
     ``profile`` may be passed when the caller already holds it (say, locked for update);
-    without ``need_dimensions`` the sub-scores are not read.
+    without ``need_dimensions`` the sub-scores are not read, without ``need_reasons`` the reasons
+    (the same query reads both).
     """
     today = timezone.localdate()
     row = (
@@ -91,14 +96,17 @@ def person_facts(
     if profile is not None:
         row["is_opted_in"], row["score"] = profile.is_opted_in, profile.score
     dimensions: dict[str, int] = {}
-    if need_dimensions and row["is_opted_in"]:
+    reasons: tuple[dict, ...] = ()
+    if (need_dimensions or need_reasons) and row["is_opted_in"]:
         latest = (
             ScoreSnapshot.objects.filter(person_id=person.pk)
             .order_by("-as_of")
-            .values(*conditions.DIMENSIONS)
+            .values(*conditions.DIMENSIONS, "reasons")
             .first()
         )
-        dimensions = dict(latest) if latest else {}
+        if latest:
+            reasons = tuple(latest.pop("reasons") or ())
+            dimensions = dict(latest)
     return eligibility.PersonFacts(
         opted_in=row["is_opted_in"],
         score=row["score"] if row["is_opted_in"] else None,
@@ -111,7 +119,14 @@ def person_facts(
         ),
         account_age_days=account_age_days,
         identity_verified=bool(row["identity_verified"]),
+        reasons=reasons,
     )
+
+
+def score_reasons_latest(*, person: User) -> tuple[dict, ...]:
+    """The reasons stored with the person's latest score, strongest lowering ones first."""
+    latest = ScoreSnapshot.objects.filter(person_id=person.pk).order_by("-as_of").values("reasons").first()
+    return tuple(latest["reasons"] or ()) if latest else ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +148,8 @@ class Perk:
     claims_left: int
     # What claiming tells the merchant ("Ford will learn that your score is 750 or more ...").
     disclosure: str = ""
+    # Below the threshold: the reasons that matter for it (eligibility.score_reasons).
+    score_reasons: list[dict] = dataclasses.field(default_factory=list)
 
 
 def perks_for_person(*, person: User) -> list[Perk]:
@@ -160,7 +177,11 @@ def perks_for_person(*, person: User) -> list[Perk]:
         .order_by("min_score", "title", "pk")
     )
     need_dimensions = any(conditions.uses_dimensions(promotion.conditions) for promotion in promotions)
-    facts = person_facts(person=person, need_dimensions=need_dimensions)
+    # The reasons ride on the sub-scores' query; without it they are read only when a perk is out of
+    # reach, the one case that names them.
+    facts = person_facts(person=person, need_dimensions=need_dimensions, need_reasons=need_dimensions)
+    if not need_dimensions and facts.score is not None and any(p.min_score > facts.score for p in promotions):
+        facts = dataclasses.replace(facts, reasons=score_reasons_latest(person=person))
     perks = []
     for promotion in promotions:
         assessment = eligibility.assess(promotion=promotion, person=facts)
@@ -175,6 +196,7 @@ def perks_for_person(*, person: User) -> list[Perk]:
                 benefit=assessment.benefit,
                 claims_left=max(promotion.per_user_limit - promotion.held, 0),
                 disclosure=assessment.disclosure,
+                score_reasons=assessment.score_reasons,
             )
         )
     return perks
@@ -580,7 +602,11 @@ def _perks_reached(*, person: User, now: int, before: ScorePoint) -> list[Notifi
     if not promotions:
         return []
     need_dimensions = any(conditions.uses_dimensions(promotion.conditions) for promotion in promotions)
-    facts = person_facts(person=person, need_dimensions=need_dimensions)
+    # The reasons ride on the sub-scores' query; without it they are read only when a perk is out of
+    # reach, the one case that names them.
+    facts = person_facts(person=person, need_dimensions=need_dimensions, need_reasons=need_dimensions)
+    if not need_dimensions and facts.score is not None and any(p.min_score > facts.score for p in promotions):
+        facts = dataclasses.replace(facts, reasons=score_reasons_latest(person=person))
     if not facts.opted_in:
         return []
     facts_now = dataclasses.replace(facts, score=now)

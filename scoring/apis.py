@@ -36,8 +36,23 @@ class DimensionSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=engine.REASON_CODES)
     text = serializers.CharField()
+    direction = serializers.ChoiceField(choices=(engine.LOWERS, engine.RAISES))
+    points = serializers.IntegerField(min_value=0, help_text="The reason's one-factor effect on the score")
+
+
+def reasons_json(reasons: list[dict]) -> list[dict]:
+    """Stored or computed reasons as the API shows them, in the person's language."""
+    return [
+        {
+            "code": reason["code"],
+            "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
+            "direction": reason["direction"],
+            "points": reason["points"],
+        }
+        for reason in reasons
+    ]
 
 
 class ModelNoticeSerializer(serializers.Serializer):
@@ -65,13 +80,7 @@ class ScoreSerializer(serializers.Serializer):
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, snapshot: ScoreSnapshot) -> list[dict]:
-        return [
-            {
-                "code": reason["code"],
-                "text": engine.reason_text(reason["code"], reason["direction"], reason["params"]),
-            }
-            for reason in snapshot.reasons
-        ]
+        return reasons_json(snapshot.reasons)
 
     @extend_schema_field(ModelNoticeSerializer(allow_null=True))
     def get_notice(self, snapshot: ScoreSnapshot) -> dict | None:
@@ -146,6 +155,90 @@ class ScoreHistoryApi(APIView):
         _require_opted_in(request)
         history = selectors.score_history(person=signed_in_user(request))
         return Response(HistoryItemSerializer(history, many=True).data)
+
+
+class SimulateSerializer(serializers.Serializer):
+    """The actions to try (engine.levers); at least one."""
+
+    pay_overdue = serializers.BooleanField(
+        default=False, help_text="Pay the bills past due now: they count as paid late, no longer as unpaid."
+    )
+    utilisation_pct = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        help_text="Pay the credit line down to this share of its limit (lower than today's).",
+    )
+    on_time_months = serializers.IntegerField(
+        min_value=0,
+        max_value=engine.MAX_ON_TIME_MONTHS,
+        default=0,
+        help_text="Keep paying every bill on time for this many more months.",
+    )
+    verify_identity = serializers.BooleanField(
+        default=False, help_text="Verify the real name, phone number and email address."
+    )
+    confirm_contacts = serializers.IntegerField(
+        min_value=0,
+        max_value=engine.MAX_NEW_CONTACTS,
+        default=0,
+        help_text="Confirm this many more contacts.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not engine.Levers(**attrs).any:
+            raise serializers.ValidationError(_("Choose at least one action to simulate."), code="no_action")
+        return attrs
+
+
+class SimulationSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=350, max_value=950, help_text="The simulated score")
+    band = serializers.CharField()
+    current_score = serializers.IntegerField(
+        min_value=350, max_value=950, help_text="Today's score by the same path, the baseline"
+    )
+    change = serializers.IntegerField()
+    dimensions = DimensionSerializer(many=True)
+    reasons = ReasonSerializer(many=True)
+
+
+class ScoreSimulateApi(APIView):
+    @extend_schema(
+        request=SimulateSerializer,
+        responses={200: SimulationSerializer},
+        summary="The score after some actions, by the same engine; nothing is stored",
+    )
+    def post(self, request: Request) -> Response:
+        _require_opted_in(request)
+        form = SimulateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        levers = engine.Levers(**form.validated_data)
+        person = signed_in_user(request)
+        features = selectors.features_for_person(person=person, as_of=services.today())
+        current = features.credit_utilisation_pct
+        if levers.utilisation_pct is not None and (current is None or levers.utilisation_pct >= current):
+            raise exceptions.ValidationError(
+                {"utilisation_pct": [_("Choose a use lower than today's credit line use.")]}
+            )
+        now = selectors.score_simulate(person=person, levers=engine.Levers(), features=features)
+        result = selectors.score_simulate(person=person, levers=levers, features=features)
+        body = {
+            "score": result.score,
+            "band": str(result.band),
+            "current_score": now.score,
+            "change": result.score - now.score,
+            "dimensions": [
+                {"key": d.key, "weight": float(d.weight), "score": d.score} for d in result.dimensions
+            ],
+            "reasons": reasons_json(
+                [
+                    {"code": r.code, "direction": r.direction, "points": r.points, "params": r.params}
+                    for r in result.reasons
+                ]
+            ),
+        }
+        return Response(SimulationSerializer(body).data)
 
 
 class IngestEventsApi(APIView):

@@ -4,10 +4,11 @@ from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import CONSENT_VERSION
 
-from .engine import Features
+from .engine import Features, Levers
 from .models import BlacklistEntry, DataSource, Education
 
 
@@ -37,46 +38,80 @@ class OptInForm(forms.Form):
 UTILISATION_CHOICES = [
     ("", _("As it is now")),
     # Labels end in "%" on purpose: "10% of" would read as a printf directive to gettext.
-    ("10", _("Down to 10%")),
-    ("30", _("Down to 30%")),
-    ("50", _("Down to 50%")),
+    ("0", _("Pay it all off: 0%")),
+    ("10", _("Pay down to 10%")),
+    ("30", _("Pay down to 30%")),
+    ("50", _("Pay down to 50%")),
+]
+
+ON_TIME_MONTHS_CHOICES = [
+    ("", _("Not counted")),
+    ("3", _("3 more months")),
+    ("6", _("6 more months")),
+    ("12", _("12 more months")),
+]
+
+NEW_CONTACTS_CHOICES = [
+    ("", _("None")),
+    ("1", _("1 more contact")),
+    ("5", _("5 more contacts")),
 ]
 
 
 class WhatIfForm(forms.Form):
-    """The changes a person can try on a copy of their features; options that cannot apply are disabled."""
+    """The actions a person can try on a copy of their data (engine.levers); each is labelled with
+    what it really does, and options that cannot apply are disabled."""
 
     what_if = forms.CharField(widget=forms.HiddenInput, initial="1")
-    pay_late_bills = forms.BooleanField(
-        label=_("Pay the late and overdue bills"),
+    pay_overdue = forms.BooleanField(
+        label=_("Pay the overdue bills now"),
+        required=False,
+    )
+    utilisation = forms.TypedChoiceField(
+        label=_("Pay down my credit line"),
+        choices=UTILISATION_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    on_time_months = forms.TypedChoiceField(
+        label=_("Keep paying every bill on time for"),
+        choices=ON_TIME_MONTHS_CHOICES,
+        coerce=int,
+        empty_value=0,  # type: ignore[arg-type]  # django-stubs types it str; Django takes any value
         required=False,
     )
     verify_identity = forms.BooleanField(
         label=_("Verify my real name, phone number and email address"),
         required=False,
     )
-    utilisation = forms.TypedChoiceField(
-        label=_("Use of my credit line"),
-        choices=UTILISATION_CHOICES,
+    confirm_contacts = forms.TypedChoiceField(
+        label=_("Confirm people I know as contacts"),
+        choices=NEW_CONTACTS_CHOICES,
         coerce=int,
-        empty_value=None,
+        empty_value=0,  # type: ignore[arg-type]  # django-stubs types it str; Django takes any value
         required=False,
     )
 
     def __init__(self, *args: Any, features: Features, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.features = features
-        pay = self.fields["pay_late_bills"]
-        if features.late_bills_12m or features.overdue_unpaid:
-            pay.help_text = _(
-                "Now: paid late in the last 12 months: %(late)d; past due and unpaid: %(unpaid)d."
-            ) % {
-                "late": features.late_bills_12m,
-                "unpaid": features.overdue_unpaid,
-            }
+        pay = self.fields["pay_overdue"]
+        if features.overdue_unpaid:
+            pay.help_text = ngettext(
+                "%(count)d bill is past due. Paid now it counts as paid late, not on time: "
+                "it stops counting as unpaid.",
+                "%(count)d bills are past due. Paid now they count as paid late, not on time: "
+                "they stop counting as unpaid.",
+                features.overdue_unpaid,
+            ) % {"count": features.overdue_unpaid}
         else:
             pay.disabled = True
-            pay.help_text = _("You have no late or unpaid bills in the last 12 months.")
+            pay.help_text = _("You have no bills past due.")
+        self.fields["on_time_months"].help_text = _(
+            "Your bills as they will count then: late ones age, new ones are paid by their due date. "
+            "Everything else as it is today."
+        )
         verify = self.fields["verify_identity"]
         if features.real_name_verified and features.phone_verified and features.email_verified:
             verify.disabled = True
@@ -90,17 +125,26 @@ class WhatIfForm(forms.Form):
                 "percent": features.credit_utilisation_pct
             }
 
-    def changes(self) -> dict[str, object]:
-        """The feature changes chosen, as keyword arguments for the engine's simulate()."""
+    def clean_utilisation(self) -> int | None:
+        value = self.cleaned_data.get("utilisation")
+        current = self.features.credit_utilisation_pct
+        if value is not None and current is not None and value >= current:
+            raise forms.ValidationError(
+                _("You already use %(percent)d%% of the limit or less.") % {"percent": current},
+                code="not_lower",
+            )
+        return value
+
+    def levers(self) -> Levers:
+        """The actions chosen, for the simulator (selectors.score_simulate)."""
         data = self.cleaned_data
-        changes: dict[str, object] = {}
-        if data.get("pay_late_bills"):
-            changes.update(late_bills_12m=0, late_bills_12m_by_kind=(), overdue_unpaid=0)
-        if data.get("verify_identity"):
-            changes.update(real_name_verified=True, phone_verified=True, email_verified=True)
-        if data.get("utilisation") is not None:
-            changes["credit_utilisation_pct"] = data["utilisation"]
-        return changes
+        return Levers(
+            pay_overdue=bool(data.get("pay_overdue")),
+            utilisation_pct=data.get("utilisation"),
+            on_time_months=data.get("on_time_months") or 0,
+            verify_identity=bool(data.get("verify_identity")),
+            confirm_contacts=data.get("confirm_contacts") or 0,
+        )
 
 
 OTHER_DATA = "other"

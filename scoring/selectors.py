@@ -19,8 +19,11 @@ from .engine import (
     AnyScorecard,
     BlacklistStatus,
     Features,
+    Later,
+    Levers,
     ScoreResult,
-    simulate,
+    apply_levers,
+    compute,
     validate_parameters,
 )
 from .models import (
@@ -378,19 +381,33 @@ def blacklist_entries_active(*, person: User, on: datetime.date | None = None) -
 def score_simulate(
     *,
     person: User,
-    changes: dict[str, object],
+    levers: Levers,
     features: Features | None = None,
     as_of: datetime.date | None = None,
 ) -> ScoreResult:
-    """The score the active model would give the person with some features changed; nothing is stored.
+    """The score the active model would give the person after pulling some levers; nothing is stored.
 
-    Pass the features already read for the page to save their queries; an empty `changes`
-    gives today's score by the same path, the fair baseline for a difference.
+    Pass the features already read for the page to save their queries; no levers gives today's
+    score by the same path, the fair baseline for a difference. The months lever reads the
+    person's bills as they will count that many months on (engine.levers says what it models).
     """
+    as_of = as_of or timezone.localdate()
     if features is None:
-        features = features_for_person(person=person, as_of=as_of or timezone.localdate())
+        features = features_for_person(person=person, as_of=as_of)
+    later = None
+    if levers.on_time_months:
+        year_ago = months_before(as_of, 12)
+        bills_last_year = (
+            Bill.objects.filter(person=person, due_on__gt=year_ago, due_on__lte=as_of)
+            .exclude(kind=BillKind.RENT)
+            .count()
+        )
+        later = Later(
+            features=features_for_person(person=person, as_of=months_before(as_of, -levers.on_time_months)),
+            bills_per_month=bills_last_year // 12,
+        )
     scorecard = scorecard_of(model=scoring_model_active())
-    return simulate(features, scorecard, **changes)
+    return compute(apply_levers(features, levers, later), scorecard)
 
 
 DASHBOARD_DISPUTES = 10

@@ -26,6 +26,7 @@ api_urlpatterns = [
     path("me/score/", apis.ScoreApi.as_view(), name="score"),
     path("me/score/history/", apis.ScoreHistoryApi.as_view(), name="score-history"),
     path("me/identity/", apis.IdentityApi.as_view(), name="identity"),
+    path("me/score/simulate/", apis.ScoreSimulateApi.as_view(), name="score-simulate"),
     path("ingest/events/", apis.IngestEventsApi.as_view(), name="ingest-events"),
     path(
         "partner/identity/requests/",

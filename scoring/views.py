@@ -336,11 +336,11 @@ def _bill_rows(bills: list[Bill], *, today: datetime.date) -> list[dict[str, obj
 def _simulation(*, person: User, form: WhatIfForm, features: engine.Features) -> dict[str, object] | None:
     if not form.is_bound or not form.is_valid():
         return None
-    changes = form.changes()
-    current = selectors.score_simulate(person=person, changes={}, features=features)
-    simulated = selectors.score_simulate(person=person, changes=changes, features=features)
+    levers = form.levers()
+    current = selectors.score_simulate(person=person, levers=engine.Levers(), features=features)
+    simulated = selectors.score_simulate(person=person, levers=levers, features=features)
     return {
-        "changes": changes,
+        "changes": levers.any,
         "current": current,
         "simulated": simulated,
         "delta": simulated.score - current.score,
@@ -423,12 +423,14 @@ def _declared_worth(*, person: User, declaration: Declaration | None) -> dict[st
             changes["address_years"] = years
     if not changes:
         return None
-    current = selectors.score_simulate(person=person, changes={}, features=features)
-    worth = {}
-    for key, value in changes.items():
-        worth[key] = selectors.score_simulate(person=person, changes={key: value}, features=features).score
-        worth[key] -= current.score
-    return worth
+    # Declared facts are no lever of the simulator (nothing a person does makes them count): what
+    # each would add is the engine's one-factor answer for the active model.
+    scorecard = selectors.scorecard_of(model=selectors.scoring_model_active())
+    current = engine.compute(features, scorecard).score
+    return {
+        key: engine.simulate(features, scorecard, **{key: value}).score - current
+        for key, value in changes.items()
+    }
 
 
 @consumer_required

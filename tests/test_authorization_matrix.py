@@ -330,6 +330,11 @@ ROUTES: dict[str, list[Probe]] = {
         api(consumer_api(owner=200, others=200)),
         api(consumer_api(owner=400, others=403), "post", data=lambda world: {}),
     ],
+    "api:score-simulate": [
+        api(
+            consumer_api(owner=200), "post", data=lambda world: {"verify_identity": True, "on_time_months": 3}
+        )
+    ],
     "api:perks": [api(consumer_api(owner=200, others=200))],
     "api:perk-claim": [
         # The consumer holds one already (per-person limit 1); the other consumer may claim.

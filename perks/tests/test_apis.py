@@ -1,7 +1,9 @@
 """perks/apis.py, the consumers' API: perks, claims and shares, per shared/api.md."""
 
+import dataclasses
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -12,6 +14,10 @@ from accounts.services import api_token_issue
 from core.keys import key_hash
 from perks import services
 from perks.models import Claim, Promotion, Share
+from scoring import engine
+from scoring.models import ScoreSnapshot
+from scoring.services.scores import snapshot_row
+from scoring.tests.engine.examples import TYPICAL
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +80,7 @@ def test_perks_list_each_live_promotion_with_my_eligibility(api_as, ann, make_pr
         "unmet": [],
         "at_counter": [],
         "claims_left": 1,
+        "score_reasons": [],
     }
     assert {key: body["results"][1][key] for key in ("eligible", "points_away", "unmet", "at_counter")} == {
         "eligible": False,
@@ -502,3 +509,49 @@ def test_an_account_old_enough_claims_the_promotion(api_as, ann, make_promotion)
 
     assert claim.status_code == 201
     assert stock(waiver) == (36, 35)
+
+
+def test_a_perk_out_of_reach_names_the_reasons_that_matter_for_its_threshold(
+    api_as, ann, make_promotion, given_score
+):
+    # Given ann's stored score and reasons as the engine gives them for her features (708)
+    features = dataclasses.replace(
+        TYPICAL, history_months=36, on_time_bills_24m=24, purchases_12m=60, credit_limit=Decimal(10000)
+    )
+    result = engine.compute(features, engine.validate_parameters(engine.DEFAULT_PARAMETERS))
+    given_score(ann, result.score)
+    row = snapshot_row(person_id=ann.pk, result=result)
+    ScoreSnapshot.objects.filter(person=ann).update(reasons=row["reasons"])
+    make_promotion(title="Cars", min_score=750)
+    make_promotion(title="Bikes", min_score=650)
+
+    body = api_as(ann).get("/api/v1/perks/").json()
+
+    # 42 points away: late bills (30) and the balance (30) cover the gap, the rest do not matter
+    bikes, cars = body["results"]
+    assert (result.score, cars["points_away"]) == (708, 42)
+    assert [(r["code"], r["direction"], r["points"]) for r in result_reasons(result)][:4] == [
+        ("late_bills_12m", "lowers", 30),
+        ("avg_balance_3m", "lowers", 30),
+        ("active_days_90d", "lowers", 28),
+        ("history_months", "lowers", 24),
+    ]
+    assert cars["score_reasons"] == [
+        {
+            "code": "late_bills_12m",
+            "text": "1 bill paid late in the last 12 months",
+            "direction": "lowers",
+            "points": 30,
+        },
+        {
+            "code": "avg_balance_3m",
+            "text": "Average balance of 5000 RMB over the last 3 months",
+            "direction": "lowers",
+            "points": 30,
+        },
+    ]
+    assert bikes["score_reasons"] == []
+
+
+def result_reasons(result):
+    return [{"code": r.code, "direction": r.direction, "points": r.points} for r in result.reasons]

@@ -75,9 +75,9 @@ def test_alice_reads_her_score_claims_a_perk_and_shares_her_band(browser, page, 
     expect(credit_history.get_by_role("table").first).to_be_visible()
 
     what_if = main.locator("#what-if")
-    what_if.get_by_label("Use of my credit line").select_option("30")
+    what_if.get_by_label("Pay down my credit line").select_option("0")
     what_if.get_by_role("button", name="Show the score").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/\?.*utilisation=30"))
+    expect(page).to_have_url(re.compile(r"/dashboard/\?.*utilisation=0"))
     expect(page.get_by_test_id("simulated-score")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Perks").click()

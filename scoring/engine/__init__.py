@@ -102,6 +102,7 @@ Where each part lives (each module imports only the ones above it in this list):
     fitted       a person through a fitted model: total, sub-scores, score, reasons
     score        compute and simulate (either kind of scoring model)
     texts        the translated sentence and advice of each reason (imports only features)
+    levers       what a person can do, as the feature changes doing it really makes (simulator)
 
 ``from scoring import engine`` gives the whole public API below.
 """
@@ -120,11 +121,15 @@ from .features import (
     RAISES,
     REASON_CODES,
     SCORED_FEATURES,
+    THIN_FILE,
+    THIN_FILE_FEATURES,
+    THIN_FILE_MONTHS,
     BlacklistStatus,
     Features,
 )
+from .levers import MAX_NEW_CONTACTS, MAX_ON_TIME_MONTHS, Later, Levers, apply_levers
 from .parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
-from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason
+from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, reasons_for_gap
 from .score import AnyScorecard, ScoreResult, compute, simulate
 from .scorecard import Characteristic, Scorecard
 from .texts import reason_advice, reason_text
@@ -152,12 +157,17 @@ __all__ = [
     "LOWERS",
     "LOWER_IS_BETTER",
     "MAX_LOWERING_REASONS",
+    "MAX_NEW_CONTACTS",
+    "MAX_ON_TIME_MONTHS",
     "MAX_RAISING_REASONS",
     "NO_DATA",
     "OPTIONAL_FEATURES",
     "RAISES",
     "REASON_CODES",
     "SCORED_FEATURES",
+    "THIN_FILE",
+    "THIN_FILE_FEATURES",
+    "THIN_FILE_MONTHS",
     "AnyScorecard",
     "BlacklistRule",
     "BlacklistStatus",
@@ -168,15 +178,19 @@ __all__ = [
     "Final",
     "FittedCharacteristic",
     "FittedScorecard",
+    "Later",
+    "Levers",
     "Reason",
     "ScoreResult",
     "Scorecard",
     "TotalScaling",
+    "apply_levers",
     "bin_indexes",
     "compute",
     "feature_number",
     "reason_advice",
     "reason_text",
+    "reasons_for_gap",
     "simulate",
     "validate_parameters",
 ]

@@ -26,6 +26,11 @@ RAISES = "raises"
 
 BLACKLIST_ACTIVE = "blacklist_active"
 BLACKLIST_RECENT = "blacklist_recent"
+# "Little credit history yet": one reason standing for the history characteristics of a person
+# whose bills cover less than THIN_FILE_MONTHS (see ``reasons.thin_file_members``).
+THIN_FILE = "thin_file"
+THIN_FILE_MONTHS = 12
+THIN_FILE_FEATURES: tuple[str, ...] = ("on_time_bills_24m", "history_months")
 
 EDUCATION_LEVELS: Mapping[str, int] = {"": 0, "secondary": 1, "bachelor": 2, "master": 3, "doctorate": 4}
 
@@ -113,4 +118,5 @@ _NON_NEGATIVE_FEATURES: tuple[str, ...] = tuple(
     name for name in SCORED_FEATURES if name not in {"avg_balance_3m", "education"}
 )
 
-REASON_CODES: tuple[str, ...] = (BLACKLIST_ACTIVE, BLACKLIST_RECENT, *SCORED_FEATURES)
+# Stable codes: stored in snapshots and returned by the API, so a code is never renamed or reused.
+REASON_CODES: tuple[str, ...] = (BLACKLIST_ACTIVE, BLACKLIST_RECENT, THIN_FILE, *SCORED_FEATURES)

@@ -8,6 +8,7 @@ dimension's share of (raw - 600) is its share of the total: c_d = (raw - 600) * 
 Reasons ("points below best"): every characteristic whose points are below its best bin's ranks
 by the gain in the final score if it alone were at its best (a one-factor counterfactual of the
 total, blacklist rule included); the top four lower the score, an active listing always first.
+A thin file's history characteristics rank together as one "little credit history yet" reason.
 Characteristics with positive points raise it, ranked by the loss were they "no data"; the top
 three are shown, leaving out any already named as lowering. Ties break by the exact gain, then by
 the fixed code order, as for the launch scorecard.
@@ -20,7 +21,7 @@ from typing import NamedTuple
 from core.bands import SCORE_BASE
 
 from .arithmetic import DimensionResult, Exact, round_half_up
-from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES, BlacklistStatus, Features
+from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, THIN_FILE, BlacklistStatus, Features
 from .reasons import (
     _RANK,
     MAX_LOWERING_REASONS,
@@ -28,7 +29,9 @@ from .reasons import (
     Reason,
     _Candidate,
     _effect,
-    _params,
+    _named,
+    _reasons_of,
+    thin_file_members,
 )
 from .totals import FittedScorecard
 
@@ -81,25 +84,26 @@ def total_reasons(
                 BLACKLIST_ACTIVE if blacklist.is_active else BLACKLIST_RECENT, better=unlisted, worse=outcome
             )
             (pinned if blacklist.is_active else lowering).append(listing)
+    below = [c for c in scorecard.characteristics if points[c.name] < c.best]
+    thin = thin_file_members(features, (c.name for c in below))
+    if thin:
+        gain = sum(c.best - points[c.name] for c in below if c.name in thin)
+        lowering.append(
+            _effect(THIN_FILE, better=scorecard.final(outcome.total + gain, blacklist), worse=outcome)
+        )
+    for characteristic in below:
+        if characteristic.name not in thin:
+            current = points[characteristic.name]
+            best = scorecard.final(outcome.total - current + characteristic.best, blacklist)
+            lowering.append(_effect(characteristic.name, better=best, worse=outcome))
+    # Ranked last, a candidate worth nothing (a cap masking it) is never shown as a lowering reason.
+    chosen = sorted(lowering, key=_RANK)[: MAX_LOWERING_REASONS - len(pinned)]
+    chosen_lowering = pinned + [candidate for candidate in chosen if candidate.exact > 0]
+    named = _named(chosen_lowering, thin)
     raising: list[_Candidate] = []
     for characteristic in scorecard.characteristics:
         current = points[characteristic.name]
-        if current < characteristic.best:
-            best = scorecard.final(outcome.total - current + characteristic.best, blacklist)
-            lowering.append(_effect(characteristic.name, better=best, worse=outcome))
-        if current > 0:
+        if current > 0 and characteristic.name not in named:
             none = scorecard.final(outcome.total - current, blacklist)
             raising.append(_effect(characteristic.name, better=outcome, worse=none))
-    chosen_lowering = pinned + sorted(lowering, key=_RANK)[: MAX_LOWERING_REASONS - len(pinned)]
-    named = {candidate.code for candidate in chosen_lowering}
-    chosen_raising = sorted((c for c in raising if c.code not in named), key=_RANK)[:MAX_RAISING_REASONS]
-    return tuple(
-        Reason(
-            code=candidate.code,
-            direction=direction,
-            points=candidate.points,
-            params=_params(candidate.code, features),
-        )
-        for direction, candidates in ((LOWERS, chosen_lowering), (RAISES, chosen_raising))
-        for candidate in candidates
-    )
+    return _reasons_of(features, chosen_lowering, sorted(raising, key=_RANK)[:MAX_RAISING_REASONS])

@@ -3,11 +3,11 @@ their one-factor effect on the final score (see the package docstring)."""
 
 import operator
 from bisect import insort
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from .arithmetic import EXACT, Exact, Final, round_half_up
 from .features import (
@@ -16,6 +16,9 @@ from .features import (
     LOWERS,
     RAISES,
     REASON_CODES,
+    THIN_FILE,
+    THIN_FILE_FEATURES,
+    THIN_FILE_MONTHS,
     BlacklistStatus,
     Features,
 )
@@ -46,6 +49,39 @@ _REASON_ORDER: Mapping[str, int] = {code: order for order, code in enumerate(REA
 _RANK = operator.attrgetter("rank")
 
 
+def reasons_for_gap(reasons: Sequence[Mapping[str, Any]], points_needed: int) -> list[Mapping[str, Any]]:
+    """The lowering reasons that matter for reaching a threshold ``points_needed`` above the score:
+    an active listing always (nothing is reached while it stands), then the strongest reasons in
+    their order until their points add up to the gap (all of them if they never do).
+
+    Works on stored reasons (dicts with ``code``, ``direction`` and ``points``) as well as on
+    ``Reason`` objects' fields, so a refused perk names the same reasons as the score page.
+    """
+    if points_needed <= 0:
+        return []
+    chosen: list[Mapping[str, Any]] = []
+    covered = 0
+    for reason in reasons:
+        if reason["direction"] != LOWERS:
+            continue
+        if reason["code"] == BLACKLIST_ACTIVE:
+            chosen.append(reason)
+            continue
+        if covered >= points_needed:
+            break
+        chosen.append(reason)
+        covered += int(reason["points"])
+    return chosen
+
+
+def thin_file_members(features: Features, names: Iterable[str]) -> frozenset[str]:
+    """The history characteristics one "little credit history yet" reason stands for: none unless
+    the person's bills cover less than THIN_FILE_MONTHS (a file that is short, not a bad one)."""
+    if features.history_months >= THIN_FILE_MONTHS:
+        return frozenset()
+    return frozenset(names) & frozenset(THIN_FILE_FEATURES)
+
+
 def reasons(
     features: Features, scorecard: Scorecard, partials: Mapping[str, Decimal], outcome: Outcome
 ) -> tuple[Reason, ...]:
@@ -66,25 +102,60 @@ def reasons(
     # from the person's totals instead of summing every partial again. Only the strongest few
     # are shown, so each is first bounded and computed only if it could still be among them.
     def effect(change: Change) -> _Candidate:
-        moved = _counterfactual(outcome, change, scorecard, blacklist)
+        moved = _counterfactual(outcome, (change,), scorecard, blacklist)
         if change.replacement > change.current:
             return _effect(change.characteristic.name, better=moved, worse=outcome)
         return _effect(change.characteristic.name, better=outcome, worse=moved)
 
-    changes = [
-        scorecard.change(characteristic, partials[characteristic.name])
+    # Every characteristic below its best bin can be a lowering reason (adverse-action practice:
+    # no principal reason left out, "no data" included); a thin file's history characteristics
+    # are named once, together, as what they are: little history yet.
+    below = [
+        scorecard.change(characteristic, partials[characteristic.name], lowering=True)
         for characteristic in scorecard.characteristics
-        if partials[characteristic.name] != 0
+        if partials[characteristic.name] < characteristic.best
     ]
-    lowering = pinned + _strongest(
+    thin = thin_file_members(features, (change.characteristic.name for change in below))
+    if thin:
+        together = tuple(change for change in below if change.characteristic.name in thin)
+        lowering.append(
+            _effect(
+                THIN_FILE,
+                better=_counterfactual(outcome, together, scorecard, blacklist),
+                worse=outcome,
+            )
+        )
+    chosen = _strongest(
         lowering,
-        [change for change in changes if change.current < 0],
+        [change for change in below if change.characteristic.name not in thin],
         effect,
         limit=MAX_LOWERING_REASONS - len(pinned),
     )
+    # Ranked last, a candidate worth nothing (a cap masking it) is never shown as a lowering reason.
+    lowering = pinned + [candidate for candidate in chosen if candidate.exact > 0]
+    named = _named(lowering, thin)
     raising = _strongest(
-        [], [change for change in changes if change.current > 0], effect, MAX_RAISING_REASONS
+        [],
+        [
+            scorecard.change(characteristic, partials[characteristic.name], lowering=False)
+            for characteristic in scorecard.characteristics
+            if partials[characteristic.name] > 0 and characteristic.name not in named
+        ],
+        effect,
+        MAX_RAISING_REASONS,
     )
+    return _reasons_of(features, lowering, raising)
+
+
+def _named(lowering: list[_Candidate], thin: frozenset[str]) -> frozenset[str]:
+    """The characteristics a lowering reason already names: never shown as raising it too."""
+    codes = {candidate.code for candidate in lowering}
+    return frozenset(codes | (thin if THIN_FILE in codes else set()))
+
+
+def _reasons_of(
+    features: Features, lowering: list[_Candidate], raising: list[_Candidate]
+) -> tuple[Reason, ...]:
     return tuple(
         Reason(
             code=candidate.code,
@@ -119,20 +190,23 @@ def _strongest(
 
 def _counterfactual(
     outcome: Outcome,
-    change: Change,
+    changes: tuple[Change, ...],
     scorecard: Scorecard,
     blacklist: BlacklistStatus | None,
 ) -> "Final":
-    """The final score with one characteristic's partial replaced; only its dimension moves."""
-    index = change.dimension_index
-    moved = scorecard.dimension(
-        index, EXACT.add(EXACT.subtract(outcome.totals[index], change.current), change.replacement)
-    )
-    # The launch scorecard's contributions are Decimals (only a fitted model's are Fractions).
-    raw = EXACT.add(
-        EXACT.subtract(outcome.raw, cast(Decimal, outcome.dimensions[index].contribution)),
-        cast(Decimal, moved.contribution),
-    )
+    """The final score with some characteristics' partials replaced; only their dimensions move."""
+    totals = dict(enumerate(outcome.totals))
+    for change in changes:
+        index = change.dimension_index
+        totals[index] = EXACT.add(EXACT.subtract(totals[index], change.current), change.replacement)
+    raw = outcome.raw
+    for index in {change.dimension_index for change in changes}:
+        moved = scorecard.dimension(index, totals[index])
+        # The launch scorecard's contributions are Decimals (only a fitted model's are Fractions).
+        raw = EXACT.add(
+            EXACT.subtract(raw, cast(Decimal, outcome.dimensions[index].contribution)),
+            cast(Decimal, moved.contribution),
+        )
     return scorecard.final(raw, blacklist)
 
 
@@ -159,6 +233,9 @@ def _effect(code: str, *, better: Scored, worse: Scored) -> _Candidate:
 
 def _params(code: str, features: Features) -> dict[str, int | str]:
     blacklist = features.blacklist
+    if code == THIN_FILE:
+        bills = features.on_time_bills_24m + features.late_bills_12m + features.late_bills_older
+        return {"months": features.history_months, "bills": bills}
     if code in (BLACKLIST_ACTIVE, BLACKLIST_RECENT) and blacklist is not None:
         params: dict[str, int | str] = {
             "court": blacklist.court,
@@ -169,6 +246,8 @@ def _params(code: str, features: Features) -> dict[str, int | str]:
             params["months_since_lifted"] = blacklist.months_since_lifted
         return params
     value = getattr(features, code)
+    if value is None:
+        return {}  # no data: the text says so (texts.reason_text)
     if code == "late_bills_12m":
         kinds = sorted(
             ((kind, count) for kind, count in features.late_bills_12m_by_kind if count > 0),

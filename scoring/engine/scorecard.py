@@ -131,17 +131,19 @@ class Scorecard:
             _remember(self._finals, key, cached)
         return cached
 
-    def change(self, characteristic: "Characteristic", current: Decimal) -> "Change":
-        """The counterfactual change of a characteristic's partial, with its bound; memoised."""
-        key = (characteristic.name, current)
+    def change(self, characteristic: "Characteristic", current: Decimal, *, lowering: bool) -> "Change":
+        """The counterfactual change of a characteristic's partial, with its bound; memoised.
+
+        A lowering reason's change is to the best bin, a raising one's to no data (0)."""
+        key = (characteristic.name, current, lowering)
         cached = self._changes.get(key)
         if cached is None:
-            cached = Change.of(characteristic, current, self)
+            cached = Change.of(characteristic, current, self, lowering=lowering)
             _remember(self._changes, key, cached)
         return cached
 
     @functools.cached_property
-    def _changes(self) -> dict[tuple[str, Decimal], "Change"]:
+    def _changes(self) -> dict[tuple[str, Decimal, bool], "Change"]:
         return {}
 
     @functools.cached_property
@@ -167,8 +169,8 @@ class Scorecard:
 
 @dataclass(frozen=True)
 class Change:
-    """One characteristic's partial replaced: the best bin for a lowering reason, none (0) for a
-    raising one; bound caps the effect on the exact score."""
+    """One characteristic's partial replaced: the best bin for a lowering reason (any partial below
+    it), none (0) for a raising one; bound caps the effect on the exact score."""
 
     characteristic: Characteristic
     current: Decimal
@@ -177,8 +179,10 @@ class Change:
     dimension_index: int
 
     @classmethod
-    def of(cls, characteristic: Characteristic, current: Decimal, scorecard: Scorecard) -> "Change":
-        replacement = characteristic.best if current < 0 else Decimal(0)
+    def of(
+        cls, characteristic: Characteristic, current: Decimal, scorecard: Scorecard, *, lowering: bool
+    ) -> "Change":
+        replacement = characteristic.best if lowering else Decimal(0)
         # A dimension's contribution moves at most weight x the larger point budget per unit of
         # its total, and the blacklist rule never moves a score more than its raw score moves.
         steepest = EXACT.multiply(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES
+from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES, THIN_FILE
 
 # Texts state the fact, so one text serves both directions; advice differs by direction.
 # Every string is a literal inside gettext/ngettext so makemessages finds it, and they are
@@ -17,6 +17,8 @@ _Render = Callable[[Mapping[str, Any]], str]
 
 def reason_text(code: str, direction: str, params: Mapping[str, Any]) -> str:
     """A plain sentence stating the fact behind a reason; never raises."""
+    if not params and code in _NO_DATA_TEXTS:
+        return _NO_DATA_TEXTS[code]()
     render = _TEXTS.get(code)
     if render is not None:
         try:
@@ -91,7 +93,29 @@ def _blacklist_recent_text(params: Mapping[str, Any]) -> str:
     )
 
 
+def _thin_file_text(params: Mapping[str, Any]) -> str:
+    months = params["months"]
+    if not params.get("bills", months):
+        return gettext("Little credit history yet: no bills on record")
+    if not months:
+        return gettext("Little credit history yet: less than a month of bills")
+    return ngettext(
+        "Little credit history yet: %(months)d month of bills",
+        "Little credit history yet: %(months)d months of bills",
+        months,
+    ) % {"months": months}
+
+
+# A characteristic with no data at all (its params are empty): the fact is the absence.
+_NO_DATA_TEXTS: Mapping[str, Callable[[], str]] = {
+    "credit_utilisation_pct": lambda: gettext("No credit line on record"),
+    "avg_balance_3m": lambda: gettext("No account balance on record"),
+    "credit_limit": lambda: gettext("No credit line limit on record"),
+    "address_years": lambda: gettext("No address on record"),
+}
+
 _TEXTS: Mapping[str, _Render] = {
+    THIN_FILE: _thin_file_text,
     BLACKLIST_ACTIVE: lambda p: (
         gettext(
             "Listed as a dishonest judgment debtor by %(court)s, case %(case_number)s, since %(listed_on)s"
@@ -206,6 +230,10 @@ _ADVICE: Mapping[tuple[str, str], Callable[[], str]] = {
     (BLACKLIST_RECENT, RAISES): lambda: gettext(
         "The effect of a lifted listing fades month by month until it ends."
     ),
+    (THIN_FILE, LOWERS): lambda: gettext(
+        "A credit history takes time: every month of bills paid by their due date adds to it."
+    ),
+    (THIN_FILE, RAISES): lambda: gettext("Keep paying your bills by their due date."),
     ("on_time_bills_24m", LOWERS): lambda: gettext("Pay your bills by their due date."),
     ("on_time_bills_24m", RAISES): lambda: gettext("Keep paying your bills by their due date."),
     ("late_bills_12m", LOWERS): lambda: gettext(

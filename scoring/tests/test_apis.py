@@ -246,7 +246,33 @@ def test_opting_in_scores_a_new_consumer_600_at_once_with_the_score_body(make_co
             {"key": "identity", "weight": 0.15, "score": 50},
             {"key": "connections", "weight": 0.05, "score": 50},
         ],
-        "reasons": [],
+        # An empty file is told what keeps it at 600 (the engine's tests work out the points).
+        "reasons": [
+            {
+                "code": "thin_file",
+                "text": "Little credit history yet: no bills on record",
+                "direction": "lowers",
+                "points": 86,
+            },
+            {
+                "code": "credit_utilisation_pct",
+                "text": "No credit line on record",
+                "direction": "lowers",
+                "points": 37,
+            },
+            {
+                "code": "avg_balance_3m",
+                "text": "No account balance on record",
+                "direction": "lowers",
+                "points": 35,
+            },
+            {
+                "code": "purchases_12m",
+                "text": "0 purchases in the last 12 months",
+                "direction": "lowers",
+                "points": 35,
+            },
+        ],
         "notice": None,
     }
     assert client.get(SCORE).json() == response.json()
@@ -276,9 +302,16 @@ def test_the_score_body_has_the_published_types(ann):
     assert sum(d["weight"] for d in body["dimensions"]) == pytest.approx(1)
     assert all(0 <= d["score"] <= 100 and type(d["score"]) is int for d in body["dimensions"])
     assert body["reasons"][0] == {
-        "code": "on_time_bills_24m",
-        "text": "1 bill paid on time in the last 24 months",
+        "code": "thin_file",
+        "text": "Little credit history yet: 1 month of bills",
+        "direction": "lowers",
+        "points": 84,
     }
+    assert all(
+        (type(r["code"]), type(r["text"]), r["direction"] in ("lowers", "raises"), type(r["points"]))
+        == (str, str, True, int)
+        for r in body["reasons"]
+    )
 
 
 def test_opting_in_twice_keeps_one_snapshot_for_the_day(ann):
@@ -583,10 +616,15 @@ def test_a_late_bill_lowers_the_score_once_recomputed(ann, ingest):
     after = score_of(ann)
     assert response.status_code == 201
     assert (before["score"], after["score"] < 600) == (600, True)
-    assert {"code": "late_bills_12m", "text": "1 bill paid late in the last 12 months (utility)"} in after[
-        "reasons"
+    # With nothing else on file, what lowers the score most is how little there is: the late bill
+    # (0.25 of credit_history, 22 points) ranks after the thin file and the missing data.
+    assert [(r["code"], r["points"]) for r in after["reasons"]] == [
+        ("thin_file", 72),
+        ("avg_balance_3m", 35),
+        ("purchases_12m", 35),
+        ("active_days_90d", 35),
     ]
-    assert {"code": "overdue_unpaid", "text": "1 bill past due and still unpaid"} in after["reasons"]
+    assert after["reasons"][0]["text"] == "Little credit history yet: less than a month of bills"
 
 
 def test_a_bill_paid_later_with_the_same_reference_is_no_longer_overdue(ann, ingest):
@@ -619,6 +657,8 @@ def test_a_listing_drops_the_score_below_550_and_names_the_court_and_case_first(
     assert body["reasons"][0] == {
         "code": "blacklist_active",
         "text": f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since {day(40).isoformat()}",
+        "direction": "lowers",
+        "points": 150,
     }
 
 
@@ -703,6 +743,8 @@ def test_a_settled_listing_fades_and_says_when_it_was_lifted(ann, ingest):
     assert body["reasons"][0] == {
         "code": "blacklist_recent",
         "text": f"Listing as a dishonest judgment debtor by {COURT}, case {CASE}, lifted 2 months ago",
+        "direction": "lowers",
+        "points": 145,
     }
 
 

@@ -156,9 +156,9 @@ def test_read_the_dashboard_open_a_dimension_try_what_if_and_switch_to_chinese(p
     screenshot(page, "dashboard-desktop-credit-history", full_page=False)
 
     what_if = main.locator("#what-if")
-    what_if.get_by_label("Pay the late and overdue bills").check()
+    what_if.get_by_label("Pay the overdue bills now").check()
     what_if.get_by_role("button", name="Show the score").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/\?.*pay_late_bills=on"))
+    expect(page).to_have_url(re.compile(r"/dashboard/\?.*pay_overdue=on"))
     simulated = page.get_by_test_id("simulated-score")
     expect(simulated).to_be_visible()
     assert int(simulated.inner_text().split()[-1]) > current.score
@@ -207,7 +207,7 @@ def test_the_dashboard_works_without_javascript(browser, live_server, mei, today
         connections.locator("summary").click()
         expect(connections.get_by_text("Confirmed contacts", exact=True)).to_be_visible()
 
-        page.get_by_label("Use of my credit line").select_option("10")
+        page.get_by_label("Pay down my credit line").select_option("10")
         page.get_by_role("button", name="Show the score").click()
         simulated = page.get_by_test_id("simulated-score")
         assert int(simulated.inner_text().split()[-1]) > current.score

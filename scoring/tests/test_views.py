@@ -315,23 +315,32 @@ def test_opt_out_post_stops_scoring(signed_in, person):
 # --- What if -----------------------------------------------------------------------------------------
 
 
-def test_what_if_paying_the_late_bills_shows_a_higher_score_and_stores_nothing(signed_in, person):
+def test_what_if_paying_the_overdue_bill_gives_exactly_the_score_of_paying_it_and_stores_nothing(
+    client, make_consumer, today
+):
+    person = make_consumer("bo", opted_in=False)
+    add_signals(person, today=today, late=2, unpaid=1)
+    services.consumer_opt_in(person=person)
+    client.force_login(person)
     current = ScoreSnapshot.objects.get(person=person).score
     snapshots, bills = ScoreSnapshot.objects.count(), list(Bill.objects.values_list("id", "paid_on"))
 
-    response = signed_in.get(reverse("scoring:dashboard"), {"what_if": "1", "pay_late_bills": "on"})
+    response = client.get(reverse("scoring:dashboard"), {"what_if": "1", "pay_overdue": "on"})
 
     simulation = response.context["simulation"]
-    assert simulation["current"].score == current
-    assert simulation["simulated"].score > current
-    assert simulation["delta"] == simulation["simulated"].score - current
-    html = response.content.decode()
     simulated = simulation["simulated"].score
-    assert f'data-testid="simulated-score"><span class="visually-hidden">to </span>{simulated}' in html
+    assert simulation["current"].score == current
+    assert simulated > current
+    assert f'data-testid="simulated-score"><span class="visually-hidden">to </span>{simulated}' in (
+        response.content.decode()
+    )
     assert f"{simulation['delta']} points higher" in text_of(response)
+    assert "Paid now it counts as paid late, not on time" in text_of(response)
     assert ScoreSnapshot.objects.count() == snapshots
     assert list(Bill.objects.values_list("id", "paid_on")) == bills
-    assert ScoreSnapshot.objects.get(person=person).score == current
+    # Really paying it: the bill is paid late (not on time), and the recomputed score is the same.
+    Bill.objects.filter(person=person, paid_on__isnull=True).update(paid_on=today)
+    assert services.score_recompute(person=person).score == simulated
 
 
 def test_what_if_lower_credit_line_use_and_verified_identity_raise_the_score(signed_in, person):
@@ -363,7 +372,7 @@ def test_what_if_disables_options_that_cannot_apply(client, make_consumer):
     response = client.get(reverse("scoring:dashboard"))
 
     form = response.context["what_if"]
-    assert form.fields["pay_late_bills"].disabled is True
+    assert form.fields["pay_overdue"].disabled is True
     assert form.fields["utilisation"].disabled is True
     assert form.fields["verify_identity"].disabled is False
 
@@ -399,7 +408,7 @@ def test_dashboard_queries_do_not_grow_with_snapshots_or_signals(
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("scoring:dashboard"))
     with django_assert_max_num_queries(SIMULATOR_QUERIES):
-        simulated = client.get(reverse("scoring:dashboard"), {"what_if": "1", "pay_late_bills": "on"})
+        simulated = client.get(reverse("scoring:dashboard"), {"what_if": "1", "pay_overdue": "on"})
 
     assert response.status_code == 200
     assert simulated.context["simulation"]["delta"] > 0

@@ -14,10 +14,14 @@ from scoring.engine import (
     BLACKLIST_ACTIVE,
     BLACKLIST_RECENT,
     DEFAULT_PARAMETERS,
+    EDUCATION_LEVELS,
     LOWERS,
     MAX_LOWERING_REASONS,
     MAX_RAISING_REASONS,
     RAISES,
+    THIN_FILE,
+    THIN_FILE_FEATURES,
+    THIN_FILE_MONTHS,
     Features,
     Reason,
     compute,
@@ -95,19 +99,20 @@ def test_lowering_reasons_are_ranked_by_points_below_and_capped_at_four() -> Non
     result = compute(features, SCORECARD)
 
     assert result.score == 497
-    # each at its best bin: balance -> 543, late -> 536, utilisation -> 532, rent -> 516,
-    # overdue -> 510 and older -> 501 fall off the list of four
+    # each at its best bin: no history yet (on-time bills 0.4 and history 0.3 together: credit_history
+    # -0.75 -> -0.05, 600 - 4.375 - 37.5 = 558.125) -> 558, balance -> 543, late -> 536,
+    # utilisation -> 532; rent -> 516, overdue -> 510 and older -> 501 fall off the list of four
     assert [(r.code, r.points) for r in result.reasons] == [
+        ("thin_file", 61),
         ("avg_balance_3m", 46),
         ("late_bills_12m", 39),
         ("credit_utilisation_pct", 35),
-        ("rent_late_12m", 19),
     ]
     assert [r.params for r in result.reasons] == [
+        {"months": 0, "bills": 3},
         {"amount": 100},
         {"count": 2, "kinds": ""},
         {"percent": 95},
-        {"count": 1},
     ]
 
 
@@ -124,9 +129,9 @@ def test_an_active_listing_is_the_first_lowering_reason_and_counts_toward_four()
 
     assert [r.code for r in lowering(result)] == [
         BLACKLIST_ACTIVE,
+        "thin_file",
         "avg_balance_3m",
         "late_bills_12m",
-        "credit_utilisation_pct",
     ]
 
 
@@ -150,7 +155,7 @@ def test_raising_reasons_with_equal_points_are_ordered_by_code() -> None:
     # purchases_12m and active_days_90d are both worth 0.20 * 350 * 0.25 = 17.5
     result = compute(Features(purchases_12m=12, active_days_90d=10), SCORECARD)
 
-    assert [(r.code, r.direction, r.points) for r in result.reasons] == [
+    assert [(r.code, r.direction, r.points) for r in raising(result)] == [
         ("purchases_12m", RAISES, 17),
         ("active_days_90d", RAISES, 17),
     ]
@@ -166,7 +171,14 @@ def test_raising_reasons_are_the_three_worth_most() -> None:
         ("rent_on_time_12m", 26),
         ("history_months", 24),
     ]
-    assert [r.code for r in lowering(result)] == ["late_bills_12m"]
+    # Below the best bin: late bills (0.3 * 0.35 * 350 = 36.75), no credit line limit (0.3 * 0.25 *
+    # 350 = 26.25), balance (0.25 * 0.25 * 350 = 21.875) and utilisation (0.15 * 0.35 * 350 = 18.375)
+    assert [(r.code, r.points) for r in lowering(result)] == [
+        ("late_bills_12m", 37),
+        ("credit_limit", 26),
+        ("avg_balance_3m", 22),
+        ("credit_utilisation_pct", 19),
+    ]
 
 
 def test_late_bill_reason_lists_kinds_by_count_then_name() -> None:
@@ -176,8 +188,9 @@ def test_late_bill_reason_lists_kinds_by_count_then_name() -> None:
     )
     result = compute(features, SCORECARD)
 
-    assert result.reasons[0].params == {"count": 4, "kinds": "credit_card, loan, utility"}
-    assert reason_text("late_bills_12m", LOWERS, result.reasons[0].params) == (
+    late = next(r for r in result.reasons if r.code == "late_bills_12m")
+    assert late.params == {"count": 4, "kinds": "credit_card, loan, utility"}
+    assert reason_text("late_bills_12m", LOWERS, late.params) == (
         "4 bills paid late in the last 12 months (credit card, loan, utility)"
     )
 
@@ -228,16 +241,68 @@ def test_reasons_are_the_strongest_of_every_one_factor_change(features: Features
     assert loose_bounds == []
 
 
+def _best_value(name: str) -> object:
+    """The lowest value in the hand-checked table's best bin for a characteristic."""
+    characteristic = next(c for c in SCORECARD.characteristics if c.name == name)
+    bound = characteristic.bounds[characteristic.partials.index(max(characteristic.partials))]
+    if name == "education":
+        return next(level for level, index in EDUCATION_LEVELS.items() if index == bound)
+    if name in {"real_name_verified", "phone_verified", "email_verified"}:
+        return bool(bound)
+    if name in {"avg_balance_3m", "credit_limit"}:
+        return bound
+    return int(bound)
+
+
 @PROPERTY
 @given(unlisted_features)
 def test_a_lowering_reason_points_at_what_would_be_gained_at_its_best_bin(features: Features) -> None:
-    # The one-factor counterfactual, redone here through the public simulator.
-    best_value = {
-        "credit_utilisation_pct": 0,
-        "avg_balance_3m": Decimal("50000"),
-    }
+    # The one-factor counterfactual, redone here through the public simulator; a thin file's
+    # reason stands for its history characteristics at their best together.
     result = compute(features, SCORECARD)
 
     for reason in lowering(result):
-        fixed = simulate(features, SCORECARD, **{reason.code: best_value.get(reason.code, 0)})
+        names = THIN_FILE_FEATURES if reason.code == THIN_FILE else (reason.code,)
+        fixed = simulate(features, SCORECARD, **{name: _best_value(name) for name in names})
         assert reason.points == fixed.score - result.score
+        assert reason.points >= 0
+
+
+@PROPERTY
+@given(features_strategy, st.sampled_from([SCORECARD, SHIPPED]))
+def test_every_score_below_950_has_one_to_four_lowering_reasons(features: Features, scorecard: Any) -> None:
+    result = compute(features, scorecard)
+    lowers = lowering(result)
+
+    assert (1 <= len(lowers) <= MAX_LOWERING_REASONS) == (result.score < 950)
+    assert not set(r.code for r in lowers) & set(r.code for r in raising(result))
+    assert (THIN_FILE in [r.code for r in lowers]) <= (features.history_months < THIN_FILE_MONTHS)
+
+
+def test_an_empty_file_a_thin_clean_file_and_a_707_are_each_told_what_lowers_them() -> None:
+    empty = compute(Features(), SHIPPED)
+    thin = compute(
+        Features(
+            on_time_bills_24m=5,
+            history_months=5,
+            purchases_12m=10,
+            active_days_90d=8,
+            real_name_verified=True,
+            phone_verified=True,
+        ),
+        SHIPPED,
+    )
+
+    assert empty.score == 600
+    assert [(r.code, r.points) for r in lowering(empty)] == [
+        ("thin_file", 86),
+        ("credit_utilisation_pct", 37),
+        ("avg_balance_3m", 35),
+        ("purchases_12m", 35),
+    ]
+    assert reason_text(THIN_FILE, LOWERS, lowering(empty)[0].params) == (
+        "Little credit history yet: no bills on record"
+    )
+    assert thin.score == 624
+    assert lowering(thin)[0].code == THIN_FILE
+    assert len(lowering(thin)) == MAX_LOWERING_REASONS

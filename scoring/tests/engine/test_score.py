@@ -36,13 +36,20 @@ from scoring.tests.engine.strategies import features_strategy
 def test_fresh_person_scores_exactly_600_in_band_good_with_every_sub_score_50() -> None:
     # Given a person who has just opted in, when scored
     result = compute(Features(), SCORECARD)
-    # then they sit on the base score with neutral sub-scores and nothing to explain
+    # then they sit on the base score with neutral sub-scores, told what keeps them from more:
+    # no history yet (0.4 + 0.3 of credit_history, 0.7 * 0.35 * 350 = 85.75), no credit line
+    # (0.3 * 0.35 * 350 = 36.75), no balance (0.4 * 0.25 * 350) and no purchases (0.5 * 0.2 * 350)
     assert result.score == 600
     assert result.band == Band.GOOD
     assert result.raw == 600
     assert sub_scores(result) == dict.fromkeys(DIMENSIONS, 50)
     assert contributions(result) == dict.fromkeys(DIMENSIONS, Decimal(0))
-    assert result.reasons == ()
+    assert [(r.code, r.direction, r.points, r.params) for r in result.reasons] == [
+        ("thin_file", LOWERS, 86, {"months": 0, "bills": 0}),
+        ("credit_utilisation_pct", LOWERS, 37, {}),
+        ("avg_balance_3m", LOWERS, 35, {}),
+        ("purchases_12m", LOWERS, 35, {"count": 0}),
+    ]
 
 
 def test_best_possible_profile_scores_exactly_950_with_every_sub_score_100() -> None:

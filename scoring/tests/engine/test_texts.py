@@ -30,6 +30,7 @@ TEXT_EXAMPLES: dict[str, tuple[dict[str, int | str], str]] = {
         {"court": COURT, "case_number": CASE, "listed_on": "2025-03-01", "months_since_lifted": 1},
         f"Listing as a dishonest judgment debtor by {COURT}, case {CASE}, lifted 1 month ago",
     ),
+    "thin_file": ({"months": 3}, "Little credit history yet: 3 months of bills"),
     "on_time_bills_24m": ({"count": 1}, "1 bill paid on time in the last 24 months"),
     "late_bills_12m": ({"count": 2, "kinds": "utility"}, "2 bills paid late in the last 12 months (utility)"),
     "late_bills_older": ({"count": 3}, "3 bills paid late between 1 and 5 years ago"),
@@ -114,3 +115,18 @@ def test_every_reason_the_engine_gives_renders_to_its_own_text_and_advice(featur
         assert "%(" not in text
         assert reason_advice(reason.code, reason.direction)
         assert json.loads(json.dumps(reason.params)) == reason.params
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("credit_utilisation_pct", "No credit line on record"),
+        ("avg_balance_3m", "No account balance on record"),
+        ("credit_limit", "No credit line limit on record"),
+        ("address_years", "No address on record"),
+        ("thin_file", "Little credit history yet: 3 months of bills"),
+    ],
+)
+def test_no_data_and_a_thin_file_have_their_own_texts(code: str, expected: str) -> None:
+    params = {"months": 3} if code == "thin_file" else {}
+    assert reason_text(code, LOWERS, params) == expected

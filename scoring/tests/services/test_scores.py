@@ -111,7 +111,14 @@ def test_opting_in_records_consent_and_scores_at_once(make_consumer):
         600,
         "good",
     )
-    assert (snapshot.reasons, snapshot.model) == ([], ScoringModel.objects.get(is_active=True))
+    assert snapshot.model == ScoringModel.objects.get(is_active=True)
+    # An empty file is told what keeps it at 600 (worked out in the engine's tests).
+    assert [(r["code"], r["direction"], r["points"]) for r in snapshot.reasons] == [
+        ("thin_file", "lowers", 86),
+        ("credit_utilisation_pct", "lowers", 37),
+        ("avg_balance_3m", "lowers", 35),
+        ("purchases_12m", "lowers", 35),
+    ]
     profile = ConsumerProfile.objects.get(user=erin)
     assert (profile.is_opted_in, profile.consent_version, profile.score) == (True, "2026-11", 600)
     assert profile.opted_in_at is not None
