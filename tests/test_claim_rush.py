@@ -24,6 +24,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
 from accounts.models import ConsumerProfile, Merchant, User
 from accounts.services import api_tokens_issue_bulk
 from perks import services
@@ -55,9 +56,9 @@ def _postgresql_only():
 
 
 def given_people(count: int, *, prefix: str) -> list[User]:
-    """Opted-in people scoring 800 (eligible for every promotion below), written in bulk. Their
-    accounts are a year old: the rush is of established people, not of fresh sign-ups, whom the
-    per-address limit on new accounts' claims holds back on purpose (tests/test_security.py)."""
+    """Opted-in, real-name verified people scoring 800 (eligible for every promotion below), written
+    in bulk. Their accounts are a year old: the rush is of established people, not of fresh
+    sign-ups, whom the per-address limit on new accounts' claims holds back on purpose."""
     now = timezone.now()
     joined = now - datetime.timedelta(days=365)
     people = User.objects.bulk_create(
@@ -79,6 +80,8 @@ def given_people(count: int, *, prefix: str) -> list[User]:
             for person in people
         ]
     )
+    # Real-name verified, each their own person: claims need it, and limits count the person.
+    accounts_demo.identities_ensure(users=people)
     return people
 
 

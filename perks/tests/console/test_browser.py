@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import demo as accounts_demo
 from accounts.models import ConsumerProfile, User
 from perks import services, webhooks
 from perks.models import Claim, Promotion, WebhookDelivery, WebhookEndpoint
@@ -55,9 +56,13 @@ def demo() -> None:
     Identity.objects.bulk_create(
         Identity(person=user, real_name_verified=number % 4 != 0) for number, user in enumerate(users)
     )
+    verified = [user for number, user in enumerate(users) if number % 4 != 0]
+    accounts_demo.identities_ensure(users=verified)
+    verified_ids = {user.pk for user in verified}
     # Some history on Ford's demo trial, so its claims page has days, returns and sales to show.
     ford_trial = Promotion.objects.get(title=FORD_TRIAL)
-    drivers = ConsumerProfile.objects.filter(user__username__startswith="crowd", score__gte=760)[:12]
+    crowd = ConsumerProfile.objects.filter(user__username__startswith="crowd", score__gte=760)
+    drivers = [profile for profile in crowd if profile.user_id in verified_ids][:12]
     for number, profile in enumerate(drivers):
         claim = services.claim_create(promotion=ford_trial, person=profile.user)
         Claim.objects.filter(pk=claim.pk).update(

@@ -217,7 +217,6 @@ def test_a_refusal_naming_no_field_goes_on_top():
     "tree",
     [
         {},
-        {"attr": "region", "in": ["beijing", "zhejiang"]},
         {
             "all": [
                 {"attr": "identity_verified", "is": True},
@@ -238,6 +237,8 @@ def test_a_tree_the_builder_can_draw_comes_back_unchanged(tree):
     "tree",
     [
         {"all": [{"any": [{"attr": "region", "in": ["beijing"]}]}]},  # nested group
+        # Regions are the promotion's own field (one picker), not a builder condition.
+        {"attr": "region", "in": ["beijing", "zhejiang"]},
         {"attr": "identity_verified", "is": False},
         {"all": [{"attr": "region", "in": ["beijing"]}, {"attr": "region", "in": ["zhejiang"]}]},  # twice
     ],
