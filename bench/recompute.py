@@ -207,9 +207,10 @@ PEOPLE_SQL = [
     """,
     # About two confirmed contacts each, a few dozen places along the id ring (never oneself).
     """
-    INSERT INTO scoring_contact (person_id, contact_id, confirmed_on, interactions_90d, created_at,
-                                 updated_at)
-    SELECT p.person_id, c.person_id, %(as_of)s::date - 180, floor(random() * 30)::int, now(), now()
+    INSERT INTO scoring_contact (person_id, contact_id, confirmed_on, interactions_90d, status,
+                                 created_at, updated_at)
+    SELECT p.person_id, c.person_id, %(as_of)s::date - 180, floor(random() * 30)::int, 'confirmed',
+           now(), now()
     FROM bench_person p
     CROSS JOIN LATERAL generate_series(1, p.contacts) k
     JOIN bench_person c ON c.idx = mod(p.idx - 1 + k * 37, %(n)s) + 1
@@ -242,8 +243,19 @@ def people_generate(*, n: int, seed: float) -> dict[str, int]:
     """Write n opted-in people and their signals; return the rows per signal table."""
     from django.db import connection
 
+    from scoring.engine.parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
+    from scoring.models import ScoringModel
+
     with connection.cursor() as cursor:
+        # CASCADE empties every table that refers to a login, scoring models included (their
+        # author and approver): the launch model is put back as the active one.
         cursor.execute("TRUNCATE accounts_user, scoring_recomputerun RESTART IDENTITY CASCADE")
+        ScoringModel.objects.create(
+            version=LAUNCH_MODEL_VERSION,
+            parameters=DEFAULT_PARAMETERS,
+            is_active=True,
+            status=ScoringModel.Status.ACTIVE,
+        )
         cursor.execute("SELECT setseed(%s)", [seed])
         for sql in PEOPLE_SQL:
             cursor.execute(sql, {"n": n, "as_of": AS_OF})
@@ -265,6 +277,12 @@ def run_reset() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM scoring_recomputechunk WHERE run_id IN "
+            "(SELECT id FROM scoring_recomputerun WHERE as_of = %s)",
+            [AS_OF],
+        )
+        # The nightly watch records each run it looked at.
+        cursor.execute(
+            "DELETE FROM scoring_modelmonitoring WHERE run_id IN "
             "(SELECT id FROM scoring_recomputerun WHERE as_of = %s)",
             [AS_OF],
         )
@@ -421,7 +439,7 @@ LEFT JOIN (
 LEFT JOIN scoring_identity i ON i.person_id = p.user_id
 LEFT JOIN (
     SELECT person_id, count(*) AS n, sum(interactions_90d) AS interactions FROM scoring_contact
-    WHERE confirmed_on <= %(as_of)s GROUP BY person_id
+    WHERE confirmed_on <= %(as_of)s AND status = 'confirmed' GROUP BY person_id
 ) co ON co.person_id = p.user_id
 LEFT JOIN (
     SELECT person_id, bool_or(lifted_on IS NULL) AS active, max(lifted_on) AS lifted_on
