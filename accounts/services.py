@@ -23,8 +23,9 @@ def _validate_new_login(*, username: str, email: str, password: str) -> User:
         user.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    # full_clean already names an exact duplicate; this adds the case-insensitive ones, once.
-    if "username" not in errors and User.objects.filter(username__iexact=username).exists():
+    # full_clean already names an exact duplicate; this adds the case-insensitive ones, once. It
+    # checks the name as it will be stored: clean() has NFKC-normalised it ("µ" becomes "μ").
+    if "username" not in errors and User.objects.filter(username__iexact=user.username).exists():
         errors.setdefault("username", []).append(_("A user with that username already exists."))
     try:
         validate_password(password, user=user)

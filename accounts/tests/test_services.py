@@ -396,3 +396,14 @@ def test_a_weak_new_password_is_refused_and_changes_nothing(ann):
     ann.refresh_from_db()
     assert ann.check_password(PASSWORD) is True
     assert ApiToken.objects.filter(user=ann, revoked_at=None).count() == 1
+
+
+def test_a_username_that_normalises_to_an_existing_one_is_refused_not_a_500():
+    # given: "µ" (the micro sign) is stored as "μ" (Greek mu) once normalised
+    services.consumer_register(username="\u03bcann", email="mu@example.com", password=PASSWORD)
+
+    # when / then
+    with pytest.raises(ValidationError) as refused:
+        services.consumer_register(username="\u00b5ann", email="micro@example.com", password=PASSWORD)
+    assert list(refused.value.message_dict) == ["username"]
+    assert User.objects.filter(email="micro@example.com").count() == 0
