@@ -108,6 +108,7 @@ Where each part lives (each module imports only the ones above it in this list):
 """
 
 from .arithmetic import BlacklistRule, DimensionResult, Exact, Final
+from .exact import compute_exact
 from .features import (
     BLACKLIST_ACTIVE,
     BLACKLIST_RECENT,
@@ -143,6 +144,7 @@ from .totals import (
     feature_number,
 )
 from .validation import validate_parameters
+from .vectorised import ChunkScores, score_chunk
 
 __all__ = [
     "BLACKLIST_ACTIVE",
@@ -172,6 +174,7 @@ __all__ = [
     "BlacklistRule",
     "BlacklistStatus",
     "Characteristic",
+    "ChunkScores",
     "DimensionResult",
     "Exact",
     "Features",
@@ -187,10 +190,12 @@ __all__ = [
     "apply_levers",
     "bin_indexes",
     "compute",
+    "compute_exact",
     "feature_number",
     "reason_advice",
     "reason_text",
     "reasons_for_gap",
+    "score_chunk",
     "simulate",
     "validate_parameters",
 ]
