@@ -50,6 +50,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--chunk-size", type=int, default=None, help="default: settings.SCORING_CHUNK_SIZE")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    parser.add_argument(
+        "--redis-db", type=int, default=REDIS_DB, help=f"Redis database for the broker (default {REDIS_DB})"
+    )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_PEOPLE} people, for CI")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--timeout", type=int, default=3 * 3600, help="seconds to wait for one run")
@@ -547,35 +550,78 @@ def chunk_profile(*, people: int) -> dict[str, float]:
         "features (PostgreSQL)": [],
         "engine": [],
         "snapshot rows": [],
+        "histograms": [],
         "write (Python)": [],
         "write (PostgreSQL)": [],
+        # The same chunk through the exact engine, person by person, as the run did before the
+        # vectorised one: the "before" of the split, measured in the same minute.
+        "before: engine (exact)": [],
+        "before: snapshot rows": [],
+        "before: histograms": [],
     }
     for _ in range(3):
         with transaction.atomic():
             began = clock()
             features = selectors.features_for_people(id_range=id_range, as_of=FLOOR_DATE)
             featured = clock()
-            results = {person_id: engine.compute(values, scorecard) for person_id, values in features.items()}
+            chunk = services.chunk_score(features=features, model=model)
             computed = clock()
-            rows = [
-                services.snapshot_row(person_id=person_id, result=result)
-                for person_id, result in results.items()
-            ]
+            rows = services.snapshot_rows(person_ids=list(features), chunk=chunk)
             built = clock()
+            services.chunk_histograms(features=features, rows=rows, scorecard=scorecard, chunk=chunk)
+            counted = clock()
             services.snapshots_write(rows=rows, as_of=FLOOR_DATE, model=model)
             written = clock()
             transaction.set_rollback(True)
+        exact = {person_id: engine.compute_exact(values, scorecard) for person_id, values in features.items()}
+        exact_computed = clock()
+        exact_rows = [
+            services.snapshot_row(person_id=person_id, result=result) for person_id, result in exact.items()
+        ]
+        exact_built = clock()
+        services.chunk_histograms(features=features, rows=exact_rows, scorecard=scorecard)
+        exact_counted = clock()
+        assert exact_rows == rows, "the chunk engine and the exact one disagree on this chunk"
         per_person = 1e6 / len(features)
         steps["features (Python)"].append((featured[0] - began[0]) * per_person)
         steps["features (PostgreSQL)"].append((featured[1] - began[1]) * per_person)
         steps["engine"].append((computed[0] - featured[0]) * per_person)
         steps["snapshot rows"].append((built[0] - computed[0]) * per_person)
-        steps["write (Python)"].append((written[0] - built[0]) * per_person)
-        steps["write (PostgreSQL)"].append((written[1] - built[1]) * per_person)
+        steps["histograms"].append((counted[0] - built[0]) * per_person)
+        steps["write (Python)"].append((written[0] - counted[0]) * per_person)
+        steps["write (PostgreSQL)"].append((written[1] - counted[1]) * per_person)
+        steps["before: engine (exact)"].append((exact_computed[0] - written[0]) * per_person)
+        steps["before: snapshot rows"].append((exact_built[0] - exact_computed[0]) * per_person)
+        steps["before: histograms"].append((exact_counted[0] - exact_built[0]) * per_person)
     return {step: statistics.median(values) for step, values in steps.items()}
 
 
 # The report ------------------------------------------------------------------------------------
+
+# The steps the exact engine's "before" figures stand in for.
+BEFORE_REPLACES = frozenset({"engine", "snapshot rows", "histograms"})
+
+
+NIGHTLY_PEOPLE = 520_000_000  # the real programme's size
+NIGHTLY_HOURS = 4
+
+
+def projection(*, worker_cpu_us: float, database_cpu_us: float) -> dict[str, float]:
+    """People a second one core of each side sustains, and the cores a 4-hour night for 520M needs.
+
+    Worker CPU is all the pool processes used (Celery included); PostgreSQL's is its backend's CPU
+    for a chunk's feature reads and write (the chunk profile). Both scale out by chunks: workers
+    by processes, PostgreSQL by sessions, until one database's cores or disks are the limit."""
+    needed = NIGHTLY_PEOPLE / (NIGHTLY_HOURS * 3600)
+    per_worker = 1e6 / worker_cpu_us
+    per_database = 1e6 / database_cpu_us
+    return {
+        "needed_per_s": needed,
+        "per_worker_core": per_worker,
+        "per_database_core": per_database,
+        "worker_cores": needed / per_worker,
+        "database_cores": needed / per_database,
+    }
 
 
 def report(results: list[dict], floors: dict[int, dict], profiles: dict[int, dict]) -> None:
@@ -628,14 +674,40 @@ def report(results: list[dict], floors: dict[int, dict], profiles: dict[int, dic
             f"(reasons JSON: ours {ours:.0f} chars on average, floor {theirs:.0f})"
         )
     for n, profile in profiles.items():
-        total = sum(profile.values())
-        parts = ", ".join(f"{step} {micros:.0f}" for step, micros in profile.items())
-        print(f"one chunk, N={n}, in this process, CPU µs per person: {parts}; total {total:.0f}")
+        after = {step: micros for step, micros in profile.items() if not step.startswith("before: ")}
+        before = {
+            **{step: micros for step, micros in after.items() if step not in BEFORE_REPLACES},
+            **{
+                step.removeprefix("before: "): micros
+                for step, micros in profile.items()
+                if step.startswith("before: ")
+            },
+        }
+        for label, split in (("before (exact engine)", before), ("after (chunk engine)", after)):
+            parts = ", ".join(f"{step} {micros:.0f}" for step, micros in split.items())
+            total = sum(split.values())
+            print(
+                f"one chunk, N={n}, in this process, CPU µs per person, {label}: {parts}; total {total:.0f}"
+            )
     for result in results:
         print(
             f"N={result['n']} workers={result['workers']}: planning {result['plan_seconds']:.2f}s, "
             f"worker main process: peak RSS {result['leader_peak_mib']:.1f} MiB, "
             f"CPU {result['leader_cpu_s']:.1f}s; run {result['status']}"
+        )
+    for result in results:
+        profile = profiles[result["n"]]
+        capacity = projection(
+            worker_cpu_us=result["worker_cpu_us"],
+            database_cpu_us=profile["features (PostgreSQL)"] + profile["write (PostgreSQL)"],
+        )
+        print(
+            f"capacity, N={result['n']} workers={result['workers']}: "
+            f"{capacity['per_worker_core']:,.0f} people/s a worker core, "
+            f"{capacity['per_database_core']:,.0f} a PostgreSQL core; "
+            f"{NIGHTLY_PEOPLE / 1e6:,.0f}M people in {NIGHTLY_HOURS} h ({capacity['needed_per_s']:,.0f}/s) "
+            f"need {capacity['worker_cores']:.1f} worker cores "
+            f"and {capacity['database_cores']:.1f} PostgreSQL cores"
         )
     by_workers: dict[int, dict[int, float]] = {}
     for result in results:
@@ -662,7 +734,7 @@ def main() -> None:
     # Killed politely, still stop the workers and drop the database (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     secret = secrets.token_urlsafe(32)
-    broker = processes.redis_url_with_db(args.redis_url, REDIS_DB)
+    broker = processes.redis_url_with_db(args.redis_url, args.redis_db)
     # Production-like: DEBUG off, or each worker process would keep its last 9000 queries.
     env = processes.worker_env(
         database_url=args.database_url,

@@ -282,7 +282,8 @@ def _integers(values: Sequence[int], low: int, high: int) -> np.ndarray:
         return np.array([min(max(v, low), high) for v in values], dtype=np.int64)
 
 
-def _launch_points(column: _LaunchColumn, values: Sequence[Any]) -> np.ndarray:
+def _launch_points(column: _LaunchColumn, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's points and bin (-1 for no data)."""
     n = len(values)
     bounds = column.bounds
     low = int(bounds[0]) - 1 if len(bounds) else -1
@@ -301,20 +302,21 @@ def _launch_points(column: _LaunchColumn, values: Sequence[Any]) -> np.ndarray:
             missing = np.fromiter((v is None for v in values), dtype=bool, count=n)
         else:
             numbers = values  # type: ignore[assignment]  # ints and bools: numpy takes them as they are
-    index = np.searchsorted(bounds, _integers(numbers, low, high), side="right") - 1
-    points = column.points[np.maximum(index, 0)]
+    index = np.maximum(np.searchsorted(bounds, _integers(numbers, low, high), side="right") - 1, 0)
     if missing is not None:
-        points = np.where(missing, 0, points)
-    return points
+        index = np.where(missing, -1, index)
+        return np.where(missing, 0, column.points[np.maximum(index, 0)]), index
+    return column.points[index], index
 
 
-def _fitted_points(column: _FittedColumn, values: Sequence[Any]) -> np.ndarray:
+def _fitted_points(column: _FittedColumn, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     numbers = np.array([math.nan if v is None else feature_number(v) for v in values], dtype=np.float64)
     index = np.searchsorted(column.edges, numbers, side="right")
     missing = np.isnan(numbers)
     if len(column.no_data_values):
         missing |= np.isin(numbers, column.no_data_values)
-    return np.where(missing, 0, column.points[np.minimum(index, len(column.points) - 1)])
+    index = np.where(missing, -1, index)
+    return np.where(missing, 0, column.points[np.minimum(index, len(column.points) - 1)]), index
 
 
 # --- the arithmetic -----------------------------------------------------------------------
@@ -385,10 +387,34 @@ class ChunkScores:
     adjusted: np.ndarray  # (n,) over the denominator
     # Each person's reasons as (code, direction, points), lowering first: the order shown.
     reason_codes: list[list[tuple[str, str, int]]]
+    bins: np.ndarray | None = None  # (n, characteristics): each person's bin, -1 for no data
     exact: list[ScoreResult] | None = None
 
     def __len__(self) -> int:
         return len(self.scores)
+
+    def reason_rows(self, i: int) -> list[dict[str, Any]]:
+        """Person i's reasons as the JSON a snapshot stores (code, direction, points, params)."""
+        if self.exact is not None:
+            return [
+                {"code": r.code, "direction": r.direction, "points": r.points, "params": r.params}
+                for r in self.exact[i].reasons
+            ]
+        features = self.features[i]
+        return [
+            {"code": code, "direction": direction, "points": points, "params": _params(code, features)}
+            for code, direction, points in self.reason_codes[i]
+        ]
+
+    def bin_counts(self) -> dict[str, list[int]] | None:
+        """People per bin of each characteristic, "no data" first (the nightly watch's histograms);
+        None for a chunk the reference scored."""
+        if self.bins is None or self.plan is None:
+            return None
+        return {
+            name: np.bincount(self.bins[:, j] + 1, minlength=len(column.points) + 1).tolist()
+            for j, (name, column) in enumerate(zip(self.plan.names, self.plan.columns, strict=True))
+        }
 
     def reasons(self, i: int) -> tuple[Reason, ...]:
         if self.exact is not None:
@@ -440,8 +466,9 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
     dimension_count = len(DIMENSIONS)
     width = len(plan.columns)
     points = np.zeros((n, width), dtype=np.int64)
+    bins = np.zeros((n, width), dtype=np.int64)
     for j, column in enumerate(plan.columns):
-        points[:, j] = points_of(column, values[column.feature])
+        points[:, j], bins[:, j] = points_of(column, values[column.feature])
     # One-hot of each characteristic's dimension: totals and counterfactuals are matrix products.
     member = np.zeros((width, dimension_count), dtype=np.int64)
     member[np.arange(width), [column.dimension for column in plan.columns]] = 1
@@ -560,6 +587,7 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
         contributions=contributions,
         adjusted=adjusted,
         reason_codes=reason_codes,
+        bins=bins,
     )
 
 

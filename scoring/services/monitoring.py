@@ -32,12 +32,22 @@ def _bins(characteristic: engine.Characteristic | engine.FittedCharacteristic) -
 
 
 def chunk_histograms(
-    *, features: Mapping[int, engine.Features], rows: list[SnapshotRow], scorecard: engine.AnyScorecard
+    *,
+    features: Mapping[int, engine.Features],
+    rows: list[SnapshotRow],
+    scorecard: engine.AnyScorecard,
+    chunk: engine.ChunkScores | None = None,
 ) -> dict:
-    """A chunk's scores per 50-point bucket and each characteristic's people per bin ("no data" first)."""
+    """A chunk's scores per 50-point bucket and each characteristic's people per bin ("no data" first).
+
+    Given the chunk that scored ``features`` (every one of them a row), the bins are the ones the
+    engine placed the people in, counted at once."""
     scores = [0] * (len(SCORE_BUCKET_EDGES) + 1)
     for row in rows:
         scores[bisect_right(SCORE_BUCKET_EDGES, row["score"])] += 1
+    counted = chunk.bin_counts() if chunk is not None and len(chunk) == len(rows) else None
+    if counted is not None:
+        return {"scores": scores, "characteristics": counted}
     scored = {row["person_id"] for row in rows}
     characteristics: dict[str, list[int]] = {}
     for characteristic in scorecard.characteristics:

@@ -18,7 +18,7 @@ from ..models import (
     ScoringModel,
 )
 from .monitoring import chunk_histograms, monitoring_record
-from .scores import scores_of_features, shadow_scores_write, snapshots_write
+from .scores import chunk_score, scores_of_features, shadow_scores_write, snapshot_rows, snapshots_write
 
 logger = logging.getLogger(__name__)
 
@@ -102,14 +102,18 @@ def recompute_chunk_run(*, chunk_id: int) -> int:
         features = selectors.features_for_people(
             id_range=(chunk.first_person_id, chunk.last_person_id), as_of=run.as_of
         )
-        rows = scores_of_features(features=features, model=run.model)
+        chunk_scores = chunk_score(features=features, model=run.model)
+        rows = snapshot_rows(person_ids=list(features), chunk=chunk_scores)
         snapshots_write(rows=rows, as_of=run.as_of, model=run.model)
         if run.shadow_model is not None:
             # The same features through the challenger, written apart: never a snapshot.
             shadow_rows = scores_of_features(features=features, model=run.shadow_model)
             shadow_scores_write(rows=shadow_rows, as_of=run.as_of, model=run.shadow_model)
         chunk.histograms = chunk_histograms(
-            features=features, rows=rows, scorecard=selectors.scorecard_of(model=run.model)
+            features=features,
+            rows=rows,
+            scorecard=selectors.scorecard_of(model=run.model),
+            chunk=chunk_scores,
         )
         # The chunk counts the people it actually scored: opt-outs since planning drop out.
         scored = len(rows)

@@ -150,3 +150,18 @@ def test_a_night_is_watched_once_however_often_the_finish_is_seen(crowd):
     services.monitoring_record(run_id=run.pk)
 
     assert ModelMonitoring.objects.filter(run=run).count() == 1
+
+
+def test_a_chunks_histograms_from_the_engines_bins_equal_counting_every_person_again():
+    # Given people on and beside the bins' bounds, scored as a chunk with the launch model
+    from bench.engine_compare import people_draw
+
+    people, _outcomes = people_draw(500, seed=3)
+    features = dict(enumerate(people, start=1))
+    scorecard = validate_parameters(DEFAULT_PARAMETERS)
+    chunk = services.chunk_score(features=features, model=selectors.scoring_model_active())
+    rows = services.snapshot_rows(person_ids=list(features), chunk=chunk)
+    # when the watch counts them from the chunk's bins, then it counts what binning each one finds
+    assert services.chunk_histograms(
+        features=features, rows=rows, scorecard=scorecard, chunk=chunk
+    ) == services.chunk_histograms(features=features, rows=rows, scorecard=scorecard)
