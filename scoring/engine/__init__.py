@@ -100,9 +100,19 @@ Where each part lives (each module imports only the ones above it in this list):
     reasons      the ranked reasons and their parameters
     totals       a fitted model (integer points, one total, its scaling) and its bin rule
     fitted       a person through a fitted model: total, sub-scores, score, reasons
-    score        compute and simulate (either kind of scoring model)
+    exact        compute_exact: one person in exact Decimal/Fraction arithmetic, the reference
+    vectorised   score_chunk: a whole chunk in one pass of integer numpy arithmetic (what runs)
+    score        compute and simulate (either kind of scoring model), a chunk of one
     texts        the translated sentence and advice of each reason (imports only features)
     levers       what a person can do, as the feature changes doing it really makes (simulator)
+
+One engine, two implementations of it: ``score_chunk`` (``vectorised``) scores every person of a
+chunk at once with the points scaled to integers, and is what the nightly run, the single-person
+recompute, the simulator and the pages call (``compute`` is a chunk of one); the modules above it
+(``outcome``, ``reasons``, ``fitted``) are the exact arithmetic the formulas above state, kept as
+``compute_exact``, the reference every property test and ``bench/engine_compare.py`` (100,000
+people, launch and fitted model) hold the chunk engine to: the same score, sub-scores and reasons.
+Why no floating point can change a result is in ``vectorised``'s docstring.
 
 ``from scoring import engine`` gives the whole public API below.
 """

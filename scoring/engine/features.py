@@ -4,6 +4,7 @@ the directions of a characteristic and of a reason, the reason codes, education 
 
 import dataclasses
 import datetime
+import operator
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -87,10 +88,12 @@ class Features:
 
     def __post_init__(self) -> None:
         # A negative count or an unknown level is a bug upstream; scoring it would hide the bug.
-        for name in _NON_NEGATIVE_FEATURES:
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"{name} must be 0 or more, got {value}")
+        # One pass over the values first (a chunk builds thousands of these), the name only on failure.
+        if min([value for value in _NON_NEGATIVE_VALUES(self) if value is not None]) < 0:
+            for name in _NON_NEGATIVE_FEATURES:
+                value = getattr(self, name)
+                if value is not None and value < 0:
+                    raise ValueError(f"{name} must be 0 or more, got {value}")
         if self.education not in EDUCATION_LEVELS:
             raise ValueError(f"education must be one of {sorted(EDUCATION_LEVELS)}, got {self.education!r}")
         for kind, count in self.late_bills_12m_by_kind:
@@ -117,6 +120,7 @@ OPTIONAL_FEATURES: frozenset[str] = frozenset(
 _NON_NEGATIVE_FEATURES: tuple[str, ...] = tuple(
     name for name in SCORED_FEATURES if name not in {"avg_balance_3m", "education"}
 )
+_NON_NEGATIVE_VALUES = operator.attrgetter(*_NON_NEGATIVE_FEATURES)
 
 # Stable codes: stored in snapshots and returned by the API, so a code is never renamed or reused.
 REASON_CODES: tuple[str, ...] = (BLACKLIST_ACTIVE, BLACKLIST_RECENT, THIN_FILE, *SCORED_FEATURES)

@@ -546,35 +546,44 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
     raised = _top(raising_keys, MAX_RAISING_REASONS) if width else np.zeros((n, 0), dtype=np.int64)
     raised_valid = np.take_along_axis(raising_keys, raised, axis=1) >= 0
 
-    unlisted_scores = _score(plan, unlisted)
-    scores_list = scores.tolist()
+    # Only the shown reasons' points leave numpy: a chunk's every counterfactual as Python ints
+    # would be tens of thousands of objects (and garbage-collector passes) for a few hundred used.
+    score_column = scores[:, None]
+    listing_points = _score(plan, unlisted) - scores
+    lowering_points = np.concatenate(
+        [
+            listing_points[:, None],
+            (_score(plan, thin_better) - scores)[:, None],
+            _score(plan, better) - score_column,
+        ],
+        axis=1,
+    )
+    chosen_points = np.take_along_axis(lowering_points, chosen, axis=1)
+    raised_points = score_column - np.take_along_axis(_score(plan, worse), raised, axis=1)
     lowering_codes = (BLACKLIST_RECENT, THIN_FILE, *plan.names)
-    better_scores = _score(plan, better).tolist()
-    worse_scores = _score(plan, worse).tolist()
-    thin_scores = _score(plan, thin_better).tolist()
-    unlisted_list = unlisted_scores.tolist()
     reason_codes: list[list[tuple[str, str, int]]] = []
-    chosen_list, valid_list = chosen.tolist(), chosen_valid.tolist()
-    raised_list, raised_valid_list = raised.tolist(), raised_valid.tolist()
-    active_list = active.tolist()
-    for i in range(n):
-        score = scores_list[i]
-        shown: list[tuple[str, str, int]] = []
-        if active_list[i]:
-            shown.append((BLACKLIST_ACTIVE, LOWERS, unlisted_list[i] - score))
-        for slot, valid in zip(chosen_list[i], valid_list[i], strict=True):
-            if not valid:
-                continue
-            if slot == 0:
-                points_gained = unlisted_list[i] - score
-            elif slot == 1:
-                points_gained = thin_scores[i] - score
-            else:
-                points_gained = better_scores[i][slot - 2] - score
-            shown.append((lowering_codes[slot], LOWERS, points_gained))
-        for slot, valid in zip(raised_list[i], raised_valid_list[i], strict=True):
-            if valid:
-                shown.append((plan.names[slot], RAISES, score - worse_scores[i][slot]))
+    for is_active, listed, slots, valids, gains, raise_slots, raise_valids, losses in zip(
+        active.tolist(),
+        listing_points.tolist(),
+        chosen.tolist(),
+        chosen_valid.tolist(),
+        chosen_points.tolist(),
+        raised.tolist(),
+        raised_valid.tolist(),
+        raised_points.tolist(),
+        strict=True,
+    ):
+        shown = [(BLACKLIST_ACTIVE, LOWERS, listed)] if is_active else []
+        shown.extend(
+            (lowering_codes[slot], LOWERS, gain)
+            for slot, valid, gain in zip(slots, valids, gains, strict=True)
+            if valid
+        )
+        shown.extend(
+            (plan.names[slot], RAISES, loss)
+            for slot, valid, loss in zip(raise_slots, raise_valids, losses, strict=True)
+            if valid
+        )
         reason_codes.append(shown)
     return ChunkScores(
         features=features,

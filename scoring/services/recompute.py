@@ -1,7 +1,10 @@
 """The nightly run: a run fans out into chunks of people, each chunk scored and written in bulk."""
 
+import contextlib
 import datetime
+import gc
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -87,6 +90,26 @@ def recompute_chunks_dispatch(*, run: RecomputeRun, stale_before: datetime.datet
     return len(chunk_ids)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a chunk is read, scored and written.
+
+    A chunk makes some 40 objects a person (features, rows, reasons) that live until its write,
+    so every few chunks they trigger a full collection, which walks every object of the worker
+    (Django's included) and finds nothing: 0.2 s a time, measured, a tenth of a chunk's CPU. They
+    hold no cycles and go with their last reference when the chunk is done; the collector, back
+    on, finds any cycle made meanwhile at its next pass.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def recompute_chunk_run(*, chunk_id: int) -> int:
     """Score one chunk and record it done, exactly once however often the task is delivered."""
     with transaction.atomic():

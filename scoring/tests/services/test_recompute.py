@@ -4,6 +4,7 @@ counts, batch and single paths agreeing, and the Celery settings the design reli
 
 import dataclasses
 import datetime
+import gc
 import io
 import random
 import zoneinfo
@@ -143,6 +144,26 @@ def test_run_scores_every_opted_in_person_once_and_nobody_else(people):
     assert set(ConsumerProfile.objects.filter(is_opted_in=True).values_list("score_as_of", flat=True)) == {
         timezone.localdate()
     }
+
+
+def test_a_chunk_pauses_the_garbage_collector_only_while_it_runs_even_when_it_fails(people, monkeypatch):
+    # Given a planned run whose first chunk is scored, and one whose task fails on a missing chunk
+    run, _created = services.recompute_run_start(as_of=AS_OF, chunk_size=2, dispatch=False)
+    chunk = RecomputeChunk.objects.filter(run=run).order_by("pk").first()
+    seen = []
+    original = recompute_services.chunk_score
+
+    def scoring(**kwargs):
+        seen.append(gc.isenabled())
+        return original(**kwargs)
+
+    monkeypatch.setattr(recompute_services, "chunk_score", scoring)
+    services.recompute_chunk_run(chunk_id=chunk.pk)
+    with pytest.raises(RecomputeChunk.DoesNotExist):
+        services.recompute_chunk_run(chunk_id=0)
+    # then the collector was off while the chunk was scored and is on again after both
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_run_moves_the_current_score_when_the_date_is_the_newest(people):
