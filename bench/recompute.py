@@ -529,6 +529,7 @@ def chunk_profile(*, people: int) -> dict[str, float]:
     from django.db import connection, transaction
 
     from scoring import engine, selectors, services
+    from scoring.services import recompute as recompute_services
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -560,7 +561,8 @@ def chunk_profile(*, people: int) -> dict[str, float]:
         "before: histograms": [],
     }
     for _ in range(3):
-        with transaction.atomic():
+        # The chunk task runs with the garbage collector paused (recompute._collector_paused).
+        with transaction.atomic(), recompute_services._collector_paused():
             began = clock()
             features = selectors.features_for_people(id_range=id_range, as_of=FLOOR_DATE)
             featured = clock()
