@@ -275,37 +275,39 @@ def _plan(
 
 
 def _integers(values: Sequence[int], low: int, high: int) -> np.ndarray:
-    """Whole numbers as int64, any beyond the bounds' reach clipped to it (same bin, no overflow)."""
+    """Whole numbers as int64; only when one is beyond int64, all are clipped to the bounds' reach
+    (the same bin, no overflow)."""
     try:
-        return np.clip(np.array(values, dtype=np.int64), low, high)
+        return np.array(values, dtype=np.int64)
     except OverflowError:
         return np.array([min(max(v, low), high) for v in values], dtype=np.int64)
 
 
 def _launch_points(column: _LaunchColumn, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Each value's points and bin (-1 for no data)."""
-    n = len(values)
     bounds = column.bounds
-    low = int(bounds[0]) - 1 if len(bounds) else -1
-    high = int(bounds[-1]) + 1 if len(bounds) else 1
-    missing: np.ndarray | None = None
+    low = int(bounds[0]) - 1
+    high = int(bounds[-1]) + 1
+    missing: list[bool] | None = None
     if column.money_places is not None:
         q = column.money_places
         numbers = [low if v is None else math.floor(EXACT.scaleb(v, q)) for v in values]
-        missing = np.fromiter((v is None for v in values), dtype=bool, count=n)
+        missing = [v is None for v in values]
+    elif values and isinstance(values[0], str):
+        numbers = [EDUCATION_LEVELS[v] for v in values]
+    elif None in values:
+        numbers = [low if v is None else v for v in values]
+        missing = [v is None for v in values]
     else:
-        first = values[0] if n else 0
-        if isinstance(first, str):
-            numbers = [EDUCATION_LEVELS[v] for v in values]
-        elif any(v is None for v in values):
-            numbers = [low if v is None else int(v) for v in values]
-            missing = np.fromiter((v is None for v in values), dtype=bool, count=n)
-        else:
-            numbers = values  # type: ignore[assignment]  # ints and bools: numpy takes them as they are
-    index = np.maximum(np.searchsorted(bounds, _integers(numbers, low, high), side="right") - 1, 0)
-    if missing is not None:
-        index = np.where(missing, -1, index)
-        return np.where(missing, 0, column.points[np.maximum(index, 0)]), index
+        numbers = values  # type: ignore[assignment]  # ints and bools: numpy takes them as they are
+    index = np.searchsorted(bounds, _integers(numbers, low, high), side="right") - 1
+    np.maximum(index, 0, out=index)  # below the first bound: the first bin
+    if missing is not None and True in missing:
+        absent = np.array(missing, dtype=bool)
+        index[absent] = -1
+        points = column.points[index]
+        points[absent] = 0
+        return points, index
     return column.points[index], index
 
 
@@ -330,7 +332,7 @@ def _raw(plan: ChunkPlan, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         down = -plan.downside * total * plan.down_factor
         raw = plan.base * plan.unit + np.where(total > 0, up, np.where(total < 0, down, 0))
         return raw, totals  # a fitted model's contributions are shares of the total (see result)
-    standing = np.clip(totals, -plan.one, plan.one)
+    standing = np.minimum(np.maximum(totals, -plan.one), plan.one)
     budget = np.where(standing >= 0, plan.upside, plan.downside)
     contributions = plan.weights * budget * standing
     return SCORE_BASE * plan.unit + contributions.sum(axis=-1), contributions
@@ -349,7 +351,7 @@ def _adjusted(plan: ChunkPlan, raw: np.ndarray, status: np.ndarray, months: np.n
 
 def _score(plan: ChunkPlan, adjusted: np.ndarray) -> np.ndarray:
     d = plan.denominator
-    return np.clip((2 * adjusted + d) // (2 * d), SCORE_MIN, SCORE_MAX)
+    return np.minimum(np.maximum((2 * adjusted + d) // (2 * d), SCORE_MIN), SCORE_MAX)
 
 
 def _sub_scores(plan: ChunkPlan, totals: np.ndarray) -> np.ndarray:
@@ -357,7 +359,7 @@ def _sub_scores(plan: ChunkPlan, totals: np.ndarray) -> np.ndarray:
         spread = np.maximum(plan.best - plan.worst, 1)
         return (200 * (totals - plan.worst) + spread) // (2 * spread)
     one = plan.one
-    standing = np.clip(totals, -one, one)
+    standing = np.minimum(np.maximum(totals, -one), one)
     return (100 * (standing + one) + one) // (2 * one)
 
 
