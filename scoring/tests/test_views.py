@@ -154,7 +154,7 @@ def test_dashboard_lists_the_five_dimensions_with_weights_and_sub_scores(signed_
         ["credit_history", "fulfilment_capacity", "behaviour", "identity", "connections"],
         strict=True,
     ):
-        assert f"{name} {weight}% {getattr(snapshot, key)}/100" in text
+        assert f"{name} weight {weight}% {getattr(snapshot, key)}/100" in text
         assert f'id="dim-{key}"' in html
 
 
@@ -453,7 +453,7 @@ def test_a_listed_person_disputes_the_listing_from_the_dashboard(client, listed,
         follow=True,
     )
 
-    assert 'href="#dispute-form"' in page.content.decode()
+    assert f'<input type="hidden" name="subject" value="{entry.pk}">' in page.content.decode()
     dispute = Dispute.objects.get(person=person)
     assert (dispute.blacklist_entry, dispute.status) == (entry, Dispute.Status.OPEN)
     assert dispute.due_by == today + datetime.timedelta(days=20)
@@ -469,7 +469,7 @@ def test_disputing_other_data_needs_to_say_which(signed_in, person):
         reverse("scoring:dispute_create"), {"subject": "other", "signal": " ", "reason": "It is wrong."}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Say which data is wrong." in text_of(response)
     assert Dispute.objects.filter(person=person).count() == 0
 
@@ -483,7 +483,8 @@ def test_a_second_open_dispute_about_the_same_listing_is_refused(client, listed)
         reverse("scoring:dispute_create"), {"subject": str(entry.pk), "reason": "Still not my case."}
     )
 
-    assert "You already have an open dispute about this listing." in text_of(response)
+    assert response.status_code == 400
+    assert "You already have an open dispute about this record." in text_of(response)
     assert Dispute.objects.filter(person=person).count() == 1
 
 
@@ -494,7 +495,7 @@ def test_nobody_can_dispute_another_persons_listing(client, listed, make_consume
 
     response = client.post(reverse("scoring:dispute_create"), {"subject": str(entry.pk), "reason": "Mine?"})
 
-    assert "Select a valid choice" in text_of(response)
+    assert "Choose the record you dispute with “Dispute this” beside it." in text_of(response)
     assert Dispute.objects.count() == 0
 
 
