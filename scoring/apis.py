@@ -40,6 +40,13 @@ class ReasonSerializer(serializers.Serializer):
     text = serializers.CharField()
     direction = serializers.ChoiceField(choices=(engine.LOWERS, engine.RAISES))
     points = serializers.IntegerField(min_value=0, help_text="The reason's one-factor effect on the score")
+    points_without_listing = serializers.IntegerField(
+        min_value=0,
+        allow_null=True,
+        default=None,
+        help_text="While a court listing caps the score it masks the other factors: what this reason "
+        "would be worth without the listing (null when no listing caps the score)",
+    )
     under_dispute = serializers.BooleanField(
         default=False, help_text="A record behind this reason is under a dispute not yet answered"
     )
@@ -54,6 +61,7 @@ def reasons_json(reasons: list[dict], *, disputed: frozenset[str] = frozenset())
             "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
             "direction": reason["direction"],
             "points": reason["points"],
+            "points_without_listing": reason.get("points_without_listing"),
             "under_dispute": reason["code"] in disputed,
         }
         for reason in reasons
@@ -287,7 +295,13 @@ class ScoreSimulateApi(APIView):
             ],
             "reasons": reasons_json(
                 [
-                    {"code": r.code, "direction": r.direction, "points": r.points, "params": r.params}
+                    {
+                        "code": r.code,
+                        "direction": r.direction,
+                        "points": r.points,
+                        "params": r.params,
+                        "points_without_listing": r.points_without_listing,
+                    }
                     for r in result.reasons
                 ]
             ),

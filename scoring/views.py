@@ -301,6 +301,7 @@ def _reasons(snapshot: ScoreSnapshot) -> list[dict[str, object]]:
             "code": reason["code"],
             "direction": reason["direction"],
             "points": reason["points"],
+            "points_without_listing": reason.get("points_without_listing"),
             "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
             "advice": engine.reason_advice(reason["code"], reason["direction"]),
             "link": profile_link(PROFILE_SECTIONS[reason["code"]])

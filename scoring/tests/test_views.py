@@ -23,6 +23,7 @@ from scoring.models import (
     ScoreSnapshot,
 )
 from scoring.selectors import months_before
+from scoring.tests.test_browser import a_year_of_life
 
 pytestmark = pytest.mark.django_db
 
@@ -681,3 +682,26 @@ def test_cached_cards_read_versions_instead_of_the_snapshot_and_history(signed_i
     with django_assert_num_queries(CACHED_DASHBOARD_QUERIES):
         response = signed_in.get(reverse("scoring:dashboard"))
     assert response.status_code == 200
+
+
+def test_under_a_listing_the_reasons_say_the_cap_masks_them_and_what_each_is_worth_without_it(
+    client, make_consumer, today
+):
+    person = make_consumer("lu")
+    a_year_of_life(person, today=today)
+    services.score_recompute(person=person)
+    unlisted = {r["code"]: r["points"] for r in ScoreSnapshot.objects.get(person=person).reasons}
+    BlacklistEntry.objects.create(
+        person=person, court="Hangzhou Court", case_number="(2026) Zhi 1", listed_on=today
+    )
+    services.score_recompute(person=person)
+    client.force_login(person)
+
+    text = text_of(client.get(reverse("scoring:dashboard")))
+
+    late = next(r for r in ScoreSnapshot.objects.get(person=person).reasons if r["code"] == "late_bills_12m")
+    assert late["points_without_listing"] == unlisted["late_bills_12m"] > late["points"]
+    assert "While the court listing caps your score, it masks everything else" in text
+    assert f"−{late['points']} points now −{unlisted['late_bills_12m']} points without the listing" in text  # noqa: RUF001 (the page writes a minus sign)
+    # Someone on a court list is not sent to the perks they cannot get.
+    assert "See the perks you can get" not in text
