@@ -202,6 +202,19 @@ def perks_for_person(*, person: User) -> list[Perk]:
     return perks
 
 
+def promotions_unlocked_between(*, low: int, high: int) -> list[Promotion]:
+    """Live perks whose score threshold lies above ``low`` and at most ``high``, lowest first:
+    what a score rising from one to the other would open (other conditions still apply)."""
+    if high <= low:
+        return []
+    return list(
+        Promotion.objects.live()
+        .filter(min_score__gt=low, min_score__lte=high)
+        .select_related("merchant")
+        .order_by("min_score", "id")
+    )
+
+
 def promotion_live(*, pk: int) -> Promotion | None:
     """A live promotion by id, or None."""
     return Promotion.objects.live().select_related("merchant").filter(pk=pk).first()

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,7 +18,7 @@ from core.throttles import IdentitySubmitThrottle, OptInThrottle
 
 from . import engine, events, selectors, services
 from .authentication import PartnerKeyAuthentication
-from .models import Partner, ScoreSnapshot
+from .models import Dispute, Partner, PartnerNotice, ScoreSnapshot
 
 
 def _require_opted_in(request: Request) -> None:
@@ -40,16 +40,29 @@ class ReasonSerializer(serializers.Serializer):
     text = serializers.CharField()
     direction = serializers.ChoiceField(choices=(engine.LOWERS, engine.RAISES))
     points = serializers.IntegerField(min_value=0, help_text="The reason's one-factor effect on the score")
+    points_without_listing = serializers.IntegerField(
+        min_value=0,
+        allow_null=True,
+        default=None,
+        help_text="While a court listing caps the score it masks the other factors: what this reason "
+        "would be worth without the listing (null when no listing caps the score)",
+    )
+    under_dispute = serializers.BooleanField(
+        default=False, help_text="A record behind this reason is under a dispute not yet answered"
+    )
 
 
-def reasons_json(reasons: list[dict]) -> list[dict]:
-    """Stored or computed reasons as the API shows them, in the person's language."""
+def reasons_json(reasons: list[dict], *, disputed: frozenset[str] = frozenset()) -> list[dict]:
+    """Stored or computed reasons as the API shows them, in the person's language; ``disputed``
+    holds the codes whose records are under an open dispute."""
     return [
         {
             "code": reason["code"],
             "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
             "direction": reason["direction"],
             "points": reason["points"],
+            "points_without_listing": reason.get("points_without_listing"),
+            "under_dispute": reason["code"] in disputed,
         }
         for reason in reasons
     ]
@@ -132,9 +145,10 @@ class ScoreApi(APIView):
     @extend_schema(responses={200: ScoreSerializer})
     def get(self, request: Request) -> Response:
         _require_opted_in(request)
-        version = selectors.score_current_version(person=signed_in_user(request))
+        person = signed_in_user(request)
+        version, disputing = selectors.score_current_version_and_dispute(person=person)
         if version is None:
-            return Response(ScoreSerializer(services.score_recompute(person=signed_in_user(request))).data)
+            return Response(ScoreSerializer(services.score_recompute(person=person)).data)
         snapshot_id, written_at = version
         # Keyed by the snapshot and its write time: a new snapshot is a new key. The reasons'
         # texts are in the request's language; the weights and version come with the snapshot's
@@ -144,7 +158,55 @@ class ScoreApi(APIView):
             ("score", snapshot_id, written_at, translation.get_language()),
             lambda: dict(ScoreSerializer(selectors.score_snapshot(snapshot_id=snapshot_id)).data),
         )
+        # Disputes open and close between snapshots: marked on the cached reasons, never cached
+        # (and looked up only for a person with a dispute open).
+        if disputing:
+            disputed = selectors.reason_codes_under_dispute(person=person, as_of=services.today())
+            reasons = [
+                {**reason, "under_dispute": reason["code"] in disputed} for reason in payload["reasons"]
+            ]
+            payload = {**payload, "reasons": reasons}
         return Response(payload)
+
+
+class DisputeRecordSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("bill", "bill"), ("listing", "listing"), ("other", "other")])
+    id = serializers.IntegerField(
+        allow_null=True, help_text="The bill's or listing's id; null for other data"
+    )
+    text = serializers.CharField(help_text="The record in words")
+
+
+class DisputeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    record = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "accepted", "rejected"])
+    due_by = serializers.DateField()
+    is_past_due = serializers.BooleanField(help_text="Open after the day it had to be answered by")
+    response = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(DisputeRecordSerializer)
+    def get_record(self, dispute: Dispute) -> dict:
+        if dispute.bill is not None:
+            return {"type": "bill", "id": dispute.bill_id, "text": str(dispute.bill)}
+        if dispute.blacklist_entry is not None:
+            return {"type": "listing", "id": dispute.blacklist_entry_id, "text": str(dispute.blacklist_entry)}
+        return {"type": "other", "id": None, "text": dispute.signal}
+
+
+class MyDisputesApi(APIView):
+    pagination_class = None
+
+    @extend_schema(
+        responses={200: DisputeSerializer(many=True)},
+        summary="The person's disputes, newest first, with the record each is about",
+    )
+    def get(self, request: Request) -> Response:
+        disputes = selectors.disputes_of(person=signed_in_user(request))
+        return Response(DisputeSerializer(disputes, many=True).data)
 
 
 class ScoreHistoryApi(APIView):
@@ -233,7 +295,13 @@ class ScoreSimulateApi(APIView):
             ],
             "reasons": reasons_json(
                 [
-                    {"code": r.code, "direction": r.direction, "points": r.points, "params": r.params}
+                    {
+                        "code": r.code,
+                        "direction": r.direction,
+                        "points": r.points,
+                        "params": r.params,
+                        "points_without_listing": r.points_without_listing,
+                    }
                     for r in result.reasons
                 ]
             ),
@@ -430,3 +498,70 @@ class PartnerIdentityDecisionApi(APIView):
                 ) from exc
             raise
         return Response({"id": decided.pk, "status": decided.status})
+
+
+# --- Every partner's notices: corrections of what it sent ---------------------------------------
+
+NOTICES_PAGE = 100
+
+
+class NoticeRecordSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("bill", "bill")])
+    kind = serializers.CharField()
+    issuer = serializers.CharField()
+    reference = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    due_on = serializers.DateField()
+
+
+class CorrectionSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[("paid_on", "paid_on")], help_text="The field we corrected")
+    reported = serializers.DateField(allow_null=True, help_text="What you reported; null: unpaid")
+    corrected = serializers.DateField(help_text="What it is now")
+
+
+class AfterSerializer(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, default=0)
+
+
+AfterIdParameter = OpenApiParameter(
+    "after", int, description="Only notices with a larger id (the last one you read)", required=False
+)
+
+
+class PartnerNoticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PartnerNotice.Kind.choices)
+    created_at = serializers.DateTimeField()
+    dispute = serializers.IntegerField(source="payload.dispute")
+    person = serializers.CharField(source="payload.person", help_text="The username you report events about")
+    record = NoticeRecordSerializer(source="payload.record")
+    correction = CorrectionSerializer(source="payload.correction")
+    corrected_on = serializers.DateField(source="payload.corrected_on")
+
+
+class PartnerNoticesApi(APIView):
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [AllowAny]
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[AfterIdParameter],
+        responses={200: PartnerNoticeSerializer(many=True)},
+        summary="Records of yours we corrected, oldest first (at most 100 after `after`)",
+        description=(
+            "A person disputed a record you sent and our staff upheld the dispute: we corrected it "
+            "(a bill now counts as paid on time) and recomputed the score. Correct it on your side too, "
+            "so that you do not send it again. Pass the last id you read as `after`."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        partner = request.auth
+        if not isinstance(partner, Partner):
+            raise exceptions.NotAuthenticated("A partner API key is required.")
+        after = AfterSerializer(data=request.query_params)
+        after.is_valid(raise_exception=True)
+        notices = selectors.partner_notices(
+            partner=partner, after=after.validated_data["after"], limit=NOTICES_PAGE
+        )
+        return Response(PartnerNoticeSerializer(notices, many=True).data)

@@ -1,5 +1,6 @@
 """Forms of the consumer's score pages: consent to scoring and the "what if" simulator."""
 
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from django import forms
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext
 from accounts.models import CONSENT_VERSION
 
 from .engine import Features, Levers
-from .models import BlacklistEntry, DataSource, Education
+from .models import Bill, BlacklistEntry, DataSource, Education
 
 
 class OptInForm(forms.Form):
@@ -148,66 +149,77 @@ class WhatIfForm(forms.Form):
 
 
 OTHER_DATA = "other"
+BILL_PREFIX = "bill-"
 
 
 class DisputeFields(TypedDict):
     """The keyword arguments of services.dispute_create a DisputeForm gives."""
 
     blacklist_entry: BlacklistEntry | None
+    bill: Bill | None
     signal: str
     reason: str
 
 
-class DisputeForm(forms.Form):
-    """What a person disputes (one of their listings, or other data) and why."""
+def dispute_key(record: BlacklistEntry | Bill) -> str:
+    """How a dispute form names the record it is about: a listing's id, or "bill-<id>"."""
+    return f"{BILL_PREFIX}{record.pk}" if isinstance(record, Bill) else str(record.pk)
 
-    subject = forms.ChoiceField(label=_("What do you dispute?"))
+
+class DisputeForm(forms.Form):
+    """What a person disputes (one of their listings or bills, picked by "Dispute this" beside it,
+    or other data they describe) and why."""
+
+    subject = forms.CharField(widget=forms.HiddenInput, initial=OTHER_DATA)
     signal = forms.CharField(
         label=_("Which data is wrong?"),
         max_length=200,
         required=False,
-        help_text=_(
-            "Needed for data other than a listing, for example: "
-            "the electricity bill due on 15 May was paid on time."
-        ),
+        help_text=_("For example: the phone number on my profile is not mine."),
     )
     reason = forms.CharField(
         label=_("Why is it wrong?"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Tell us what happened. You can send documents when we contact you."),
+        error_messages={"required": _("Say why the data is wrong.")},
     )
 
-    def __init__(self, *args: Any, listings: list[BlacklistEntry], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, listings: Sequence[BlacklistEntry], bills: Sequence[Bill] = (), **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", "dispute-other-%s")
         super().__init__(*args, **kwargs)
-        self.listings = {str(entry.pk): entry for entry in listings}
-        subject = self.fields["subject"]
-        assert isinstance(subject, forms.ChoiceField)
-        subject.choices = [
-            *(
-                (
-                    key,
-                    _("The listing in case %(case_number)s") % {"case_number": entry.case_number},
-                )
-                for key, entry in self.listings.items()
-            ),
-            (OTHER_DATA, _("Other data we hold about me")),
-        ]
-        subject.initial = next(iter(self.listings), OTHER_DATA)
+        self.records: dict[str, BlacklistEntry | Bill] = {
+            dispute_key(record): record for record in [*listings, *bills]
+        }
+        # Only free-text disputes describe the data; "Dispute this" names its record.
+        posted = str(self.data.get("subject", "")) if self.is_bound else OTHER_DATA
+        self.fields["signal"].required = posted == OTHER_DATA
+        self.fields["signal"].error_messages["required"] = _("Say which data is wrong.")
+
+    @property
+    def subject_key(self) -> str:
+        """The record this form is about, as posted: one of the person's, else "other" (so that
+        the general form shows the error)."""
+        posted = str(self.data.get("subject", "")) if self.is_bound else OTHER_DATA
+        return posted if posted in self.records else OTHER_DATA
 
     def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        if cleaned.get("subject") == OTHER_DATA and not cleaned.get("signal", "").strip():
-            self.add_error("signal", _("Say which data is wrong."))
+        cleaned = super().clean()
+        subject = cleaned.get("subject")
+        if subject is not None and subject != OTHER_DATA and subject not in self.records:
+            self.add_error(None, _("Choose the record you dispute with “Dispute this” beside it."))
         return cleaned
 
     def dispute(self) -> DisputeFields:
         """The keyword arguments of services.dispute_create."""
         data = self.cleaned_data
+        record = self.records.get(data["subject"])
         return {
-            "blacklist_entry": self.listings.get(data["subject"]),
-            "signal": data["signal"],
+            "blacklist_entry": record if isinstance(record, BlacklistEntry) else None,
+            "bill": record if isinstance(record, Bill) else None,
+            "signal": data["signal"] if record is None else "",
             "reason": data["reason"],
         }
 

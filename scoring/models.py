@@ -6,6 +6,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.bands import Band
@@ -96,6 +97,10 @@ class Bill(models.Model):
     amount = models.DecimalField(**MONEY)
     due_on = models.DateField()
     paid_on = models.DateField(null=True, blank=True)
+    # Who reported it, so that a correction (an upheld dispute) reaches the partner.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="bills"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -546,6 +551,7 @@ class Dispute(models.Model):
     blacklist_entry = models.ForeignKey(
         BlacklistEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="disputes"
     )
+    bill = models.ForeignKey(Bill, on_delete=models.SET_NULL, null=True, blank=True, related_name="disputes")
     signal = models.CharField(
         max_length=200, blank=True, help_text="The data disputed, in the person's words."
     )
@@ -571,7 +577,37 @@ class Dispute(models.Model):
                 condition=Q(status="open", blacklist_entry__isnull=False),
                 name="one_open_dispute_per_listing",
             ),
+            models.UniqueConstraint(
+                fields=["bill"],
+                condition=Q(status="open", bill__isnull=False),
+                name="one_open_dispute_per_bill",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Dispute by {self.person} ({self.get_status_display().lower()})"
+
+    @property
+    def is_past_due(self) -> bool:
+        """Still open after the day it had to be answered by."""
+        return self.status == self.Status.OPEN and self.due_by < timezone.localdate()
+
+
+class PartnerNotice(models.Model):
+    """Something a partner must learn about data it sent, read on the partner API
+    (GET /api/v1/partner/notices/): today, a record we corrected after an upheld dispute."""
+
+    class Kind(models.TextChoices):
+        RECORD_CORRECTED = "record_corrected", _("Record corrected")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.get_kind_display()}"

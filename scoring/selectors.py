@@ -8,13 +8,15 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
 from core.bands import SCORE_MAX, SCORE_MIN, Band
 
 from .engine import (
+    BLACKLIST_ACTIVE,
+    BLACKLIST_RECENT,
     SCORED_FEATURES,
     AnyScorecard,
     BlacklistStatus,
@@ -38,6 +40,8 @@ from .models import (
     Dispute,
     Identity,
     ModelMonitoring,
+    Partner,
+    PartnerNotice,
     Purchase,
     ScoreSnapshot,
     ScoringModel,
@@ -313,6 +317,15 @@ def score_current_version(*, person: User) -> tuple[int, str] | None:
     return None if row is None else (row[0], row[1].isoformat())
 
 
+def score_current_version_and_dispute(*, person: User) -> tuple[tuple[int, str] | None, bool]:
+    """score_current_version, and whether the person has a dispute open, in the same one row
+    (the score API marks disputed reasons without a query more for everyone else)."""
+    disputing = Exists(Dispute.objects.filter(person_id=OuterRef("person_id"), status=Dispute.Status.OPEN))
+    latest = ScoreSnapshot.objects.filter(person=person).order_by("-as_of")
+    row = latest.values_list("pk", "updated_at").annotate(disputing=disputing).first()
+    return (None, False) if row is None else ((row[0], row[1].isoformat()), row[2])
+
+
 def score_history_version(*, person: User, since: datetime.date) -> tuple[int, str]:
     """How many snapshots the person has since a date and when the latest of them was written:
     any snapshot added, rewritten or removed changes it."""
@@ -352,16 +365,51 @@ DASHBOARD_BILLS = 12
 DASHBOARD_RENT_PAYMENTS = 6
 
 
-def bills_recent(*, person: User, limit: int = DASHBOARD_BILLS) -> list[Bill]:
-    """The person's latest credit bills (not rent), newest due date first."""
+def bills_recent(
+    *, person: User, limit: int = DASHBOARD_BILLS, as_of: datetime.date | None = None
+) -> list[Bill]:
+    """The person's latest credit bills (not rent) and every late or unpaid one the score still
+    counts, newest due date first, each with ``under_dispute``."""
+    return _bills_shown(person=person, rent=False, limit=limit, as_of=as_of or timezone.localdate())
+
+
+def rent_payments_recent(
+    *, person: User, limit: int = DASHBOARD_RENT_PAYMENTS, as_of: datetime.date | None = None
+) -> list[Bill]:
+    """The person's latest rent payments and every late or unpaid one the score still counts."""
+    return _bills_shown(person=person, rent=True, limit=limit, as_of=as_of or timezone.localdate())
+
+
+def _bills_shown(*, person: User, rent: bool, limit: int, as_of: datetime.date) -> list[Bill]:
+    # One query: a person must find every record that costs points (not only the latest few),
+    # to dispute the one that is wrong.
+    mine = (
+        Bill.objects.filter(person=person, kind=BillKind.RENT)
+        if rent
+        else Bill.objects.filter(person=person).exclude(kind=BillKind.RENT)
+    )
+    latest = mine.order_by("-due_on", "-id").values("id")[:limit]
     return list(
-        Bill.objects.filter(person=person).exclude(kind=BillKind.RENT).order_by("-due_on", "-id")[:limit]
+        mine.filter(Q(id__in=latest) | bills_counting_against(as_of=as_of))
+        .annotate(
+            under_dispute=Exists(Dispute.objects.filter(bill=OuterRef("pk"), status=Dispute.Status.OPEN))
+        )
+        .order_by("-due_on", "-id")
     )
 
 
-def rent_payments_recent(*, person: User, limit: int = DASHBOARD_RENT_PAYMENTS) -> list[Bill]:
-    """The person's latest rent payments, newest due date first."""
-    return list(Bill.objects.filter(person=person, kind=BillKind.RENT).order_by("-due_on", "-id")[:limit])
+def bills_disputable(*, person: User, as_of: datetime.date | None = None) -> list[Bill]:
+    """The person's bills that lower their score today: each can be disputed on its own."""
+    return list(
+        Bill.objects.filter(bills_counting_against(as_of=as_of or timezone.localdate()), person=person)
+    )
+
+
+def bills_counting_against(*, as_of: datetime.date) -> Q:
+    """The bills that lower a score on ``as_of``: paid late, or past due and unpaid, within the
+    years a negative record counts (features_for_people counts the same)."""
+    late = Q(paid_on__gt=F("due_on")) | Q(paid_on__isnull=True, due_on__lt=as_of)
+    return late & Q(due_on__lte=as_of, due_on__gt=months_before(as_of, NEGATIVE_RECORD_MONTHS))
 
 
 def credit_line_latest(*, person: User) -> CreditLine | None:
@@ -370,10 +418,15 @@ def credit_line_latest(*, person: User) -> CreditLine | None:
 
 
 def blacklist_entries_active(*, person: User, on: datetime.date | None = None) -> list[BlacklistEntry]:
-    """The person's listings in force today (or on a date), newest first."""
+    """The person's listings in force today (or on a date), newest first, each with ``under_dispute``."""
     return list(
         BlacklistEntry.objects.in_force(at=on or timezone.localdate())
         .filter(person=person)
+        .annotate(
+            under_dispute=Exists(
+                Dispute.objects.filter(blacklist_entry=OuterRef("pk"), status=Dispute.Status.OPEN)
+            )
+        )
         .order_by("-listed_on", "-id")
     )
 
@@ -415,8 +468,35 @@ DASHBOARD_DISPUTES = 10
 
 def disputes_of(*, person: User, limit: int = DASHBOARD_DISPUTES) -> list[Dispute]:
     """The person's latest disputes with the listing each is about, newest first."""
-    disputes = Dispute.objects.filter(person=person).select_related("blacklist_entry")
+    disputes = Dispute.objects.filter(person=person).select_related("blacklist_entry", "bill")
     return list(disputes.order_by("-created_at", "-id")[:limit])
+
+
+def reason_codes_under_dispute(*, person: User, as_of: datetime.date) -> frozenset[str]:
+    """The reasons whose records are under an open dispute: a listing's, or the count a disputed
+    bill falls in on ``as_of`` (as features_for_people counts it)."""
+    codes: set[str] = set()
+    year_ago = months_before(as_of, 12)
+    for dispute in Dispute.objects.filter(person=person, status=Dispute.Status.OPEN).select_related("bill"):
+        if dispute.blacklist_entry_id is not None:
+            codes.update((BLACKLIST_ACTIVE, BLACKLIST_RECENT))
+        bill = dispute.bill
+        if bill is None:
+            continue
+        if bill.paid_on is None:
+            codes.add("overdue_unpaid")
+        if bill.kind == BillKind.RENT:
+            codes.add("rent_late_12m")
+        elif bill.due_on > year_ago:
+            codes.add("late_bills_12m")
+        else:
+            codes.add("late_bills_older")
+    return frozenset(codes)
+
+
+def partner_notices(*, partner: Partner, after: int = 0, limit: int = 100) -> list[PartnerNotice]:
+    """A partner's notices with an id above ``after``, oldest first."""
+    return list(PartnerNotice.objects.filter(partner=partner, id__gt=after).order_by("id")[:limit])
 
 
 # --- Scoring models: the shadow report and the nightly watch ------------------------------------

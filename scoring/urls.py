@@ -27,7 +27,9 @@ api_urlpatterns = [
     path("me/score/history/", apis.ScoreHistoryApi.as_view(), name="score-history"),
     path("me/identity/", apis.IdentityApi.as_view(), name="identity"),
     path("me/score/simulate/", apis.ScoreSimulateApi.as_view(), name="score-simulate"),
+    path("me/disputes/", apis.MyDisputesApi.as_view(), name="my-disputes"),
     path("ingest/events/", apis.IngestEventsApi.as_view(), name="ingest-events"),
+    path("partner/notices/", apis.PartnerNoticesApi.as_view(), name="partner-notices"),
     path(
         "partner/identity/requests/",
         apis.PartnerIdentityRequestsApi.as_view(),

@@ -34,6 +34,7 @@ from core.throttles import (
 from . import charts, engine, selectors, services
 from .dimensions import DIMENSION_NAMES, DIMENSION_SUMMARIES
 from .forms import (
+    OTHER_DATA,
     ContactDecisionForm,
     DeclarationForm,
     DisputeForm,
@@ -41,6 +42,7 @@ from .forms import (
     OptInForm,
     SourceSwitchForm,
     WhatIfForm,
+    dispute_key,
 )
 from .models import Bill, Contact, DataSource, Declaration, Education, ScoreSnapshot
 
@@ -77,7 +79,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _dashboard_page(
-    request: AuthenticatedHttpRequest, *, dispute_form: DisputeForm | None = None
+    request: AuthenticatedHttpRequest, *, dispute_form: DisputeForm | None = None, status: int = 200
 ) -> HttpResponse:
     person = request.user
     version = selectors.score_current_version(person=person)
@@ -112,17 +114,44 @@ def _dashboard_page(
         "listings": listings,
         "features": features,
         "education": Education(features.education).label,
-        "bills": _bill_rows(selectors.bills_recent(person=person), today=today),
-        "rent_payments": _bill_rows(selectors.rent_payments_recent(person=person), today=today),
+        "bills": _bill_rows(selectors.bills_recent(person=person, as_of=today), today=today),
+        "rent_payments": _bill_rows(selectors.rent_payments_recent(person=person, as_of=today), today=today),
         "credit_line": selectors.credit_line_latest(person=person),
         "what_if": what_if,
         "simulation": _simulation(person=person, form=what_if, features=features),
-        "disputes": selectors.disputes_of(person=person),
-        "dispute_form": dispute_form or DisputeForm(listings=listings),
+        **_disputes_context(person=person, dispute_form=dispute_form, listings=listings),
         "sources_off": _sources_off(person=person, written_at=version[1]),
         "profile_url": reverse("profile:show"),
     }
-    return render(request, "scoring/dashboard.html", context)
+    context["open_dimension"] = _dimension_of_failed_dispute(context, dispute_form)
+    return render(request, "scoring/dashboard.html", context, status=status)
+
+
+def _disputes_context(*, person: User, dispute_form: DisputeForm | None, listings: list) -> dict[str, object]:
+    disputes = selectors.disputes_of(person=person)
+    blank = DisputeForm(listings=listings)
+    past_due = [dispute for dispute in disputes if dispute.is_past_due]
+    failed_here = dispute_form is not None and dispute_form.subject_key == OTHER_DATA
+    return {
+        "disputes": disputes,
+        "disputes_past_due": past_due,
+        "disputes_open": failed_here or bool(past_due),
+        "dispute_form": dispute_form or blank,
+        "blank_dispute_form": blank,
+    }
+
+
+def _dimension_of_failed_dispute(context: dict[str, object], form: DisputeForm | None) -> str:
+    """The dimension to open so that a failed "Dispute this" form shows where it was sent from."""
+    if form is None or form.subject_key == OTHER_DATA:
+        return ""
+    for dimension, rows in (
+        ("credit_history", context["bills"]),
+        ("fulfilment_capacity", context["rent_payments"]),
+    ):
+        if any(row["key"] == form.subject_key for row in rows):  # type: ignore[attr-defined]
+            return dimension
+    return ""
 
 
 def _score_cards(
@@ -209,12 +238,17 @@ def opt_out(request: AuthenticatedHttpRequest) -> HttpResponse:
 @consumer_required
 @require_POST
 def dispute_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not _is_opted_in(consumer_profile(user=request.user)):
+    person = request.user
+    if not _is_opted_in(consumer_profile(user=person)):
         return redirect("scoring:dashboard")
-    form = DisputeForm(request.POST, listings=selectors.blacklist_entries_active(person=request.user))
+    form = DisputeForm(
+        request.POST,
+        listings=selectors.blacklist_entries_active(person=person),
+        bills=selectors.bills_disputable(person=person, as_of=services.today()),
+    )
     if form.is_valid():
         try:
-            dispute = services.dispute_create(person=request.user, **form.dispute())
+            dispute = services.dispute_create(person=person, **form.dispute())
         except ValidationError as error:
             form_errors_add(form, error)
         else:
@@ -224,7 +258,7 @@ def dispute_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"day": date_format(dispute.due_by, "DATE_FORMAT")},
             )
             return redirect(reverse("scoring:dashboard") + "#disputes")
-    return _dashboard_page(request, dispute_form=form)
+    return _dashboard_page(request, dispute_form=form, status=400)
 
 
 def _opt_in_page(request: HttpRequest, *, profile: ConsumerProfile | None, form: OptInForm) -> HttpResponse:
@@ -267,6 +301,7 @@ def _reasons(snapshot: ScoreSnapshot) -> list[dict[str, object]]:
             "code": reason["code"],
             "direction": reason["direction"],
             "points": reason["points"],
+            "points_without_listing": reason.get("points_without_listing"),
             "text": engine.reason_text(reason["code"], reason["direction"], reason.get("params", {})),
             "advice": engine.reason_advice(reason["code"], reason["direction"]),
             "link": profile_link(PROFILE_SECTIONS[reason["code"]])
@@ -329,7 +364,15 @@ def _bill_rows(bills: list[Bill], *, today: datetime.date) -> list[dict[str, obj
             status, days = "late", (bill.paid_on - bill.due_on).days
         else:
             status, days = "on_time", 0
-        rows.append({"bill": bill, "status": status, "days": days})
+        rows.append(
+            {
+                "bill": bill,
+                "status": status,
+                "days": days,
+                "key": dispute_key(bill),
+                "disputable": status in ("late", "overdue"),
+            }
+        )
     return rows
 
 

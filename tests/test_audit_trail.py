@@ -216,7 +216,7 @@ def test_a_dispute_opened_and_upheld_in_the_admin_is_recorded_with_both_actors(l
     admin_action(admin_client, "scoring_dispute", "accept", dispute)
 
     target = f"scoring.dispute:{dispute.pk}"
-    assert entries("dispute.open") == [("ann", target, {"listing": listing.pk, "signal": ""})]
+    assert entries("dispute.open") == [("ann", target, {"listing": listing.pk, "bill": None, "signal": ""})]
     assert entries("dispute.accept") == [("root", target, {"status": ["open", "accepted"]})]
     assert entries("blacklist.lift") == [
         (

@@ -433,7 +433,7 @@ def test_a_page_whose_queries_fail_gets_the_503_page_without_any_context_process
 def test_an_api_call_whose_queries_fail_gets_json_503(make_consumer, monkeypatch):
     api = APIClient()
     api.force_login(make_consumer("ann"))
-    monkeypatch.setattr("scoring.selectors.score_current_version", _database_gone)
+    monkeypatch.setattr("scoring.selectors.score_current_version_and_dispute", _database_gone)
 
     response = api.get("/api/v1/me/score/")
 

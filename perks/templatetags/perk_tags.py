@@ -31,3 +31,9 @@ def score_notifications(context: template.Context) -> list[selectors.Notificatio
     if request is None or not request.user.is_authenticated:
         return []
     return selectors.notifications_for(person=request.user)
+
+
+@register.simple_tag
+def perks_unlocked_between(low: int, high: int) -> list[Promotion]:
+    """``{% perks_unlocked_between 640 700 as unlocked %}``: the perks a simulated score would open."""
+    return selectors.promotions_unlocked_between(low=low, high=high)

@@ -70,11 +70,12 @@ def test_alice_reads_her_score_claims_a_perk_and_shares_her_band(browser, page, 
     screenshot(page, "perks-dashboard-alice-desktop")
 
     credit_history = main.locator("details#dim-credit_history")
-    credit_history.locator("summary").click()
+    credit_history.locator("summary").first.click()
     expect(credit_history).to_have_attribute("open", "")
     expect(credit_history.get_by_role("table").first).to_be_visible()
 
     what_if = main.locator("#what-if")
+    what_if.locator("summary").first.click()
     what_if.get_by_label("Pay down my credit line").select_option("0")
     what_if.get_by_role("button", name="Show the score").click()
     expect(page).to_have_url(re.compile(r"/dashboard/\?.*utilisation=0"))

@@ -36,6 +36,9 @@ class Reason:
     direction: str  # LOWERS or RAISES
     points: int  # the one-factor effect on the final score, >= 0
     params: dict[str, int | str]  # the numbers for reason_text
+    # While an active listing caps the score, the cap masks every other factor (most are worth
+    # little or nothing under it): what this one would be worth once the listing is gone.
+    points_without_listing: int | None = None
 
 
 class _Candidate(NamedTuple):
@@ -97,15 +100,52 @@ def reasons(
             BLACKLIST_ACTIVE if blacklist.is_active else BLACKLIST_RECENT, better=unlisted, worse=outcome
         )
         (pinned if blacklist.is_active else lowering).append(listing)
+    if blacklist is not None and blacklist.is_active:
+        # The cap masks the other factors: they are chosen and ranked by what they are worth
+        # without the listing, and each also says what it is worth under the cap today.
+        chosen, raising, changes = _ranked(
+            features, scorecard, partials, unlisted, None, lowering, MAX_LOWERING_REASONS - len(pinned)
+        )
+        capped = {
+            candidate.code: _effect_of(changes[candidate.code], outcome, scorecard, blacklist).points
+            for candidate in (*chosen, *raising)
+        }
+        return tuple(
+            Reason(
+                code=candidate.code,
+                direction=direction,
+                points=capped.get(candidate.code, candidate.points),
+                params=_params(candidate.code, features),
+                points_without_listing=None if candidate.code == BLACKLIST_ACTIVE else candidate.points,
+            )
+            for direction, candidates in ((LOWERS, pinned + chosen), (RAISES, raising))
+            for candidate in candidates
+        )
+    chosen, raising, _ = _ranked(
+        features, scorecard, partials, outcome, blacklist, lowering, MAX_LOWERING_REASONS - len(pinned)
+    )
+    return _reasons_of(features, pinned + chosen, raising)
+
+
+def _ranked(
+    features: Features,
+    scorecard: Scorecard,
+    partials: Mapping[str, Decimal],
+    outcome: Outcome,
+    blacklist: BlacklistStatus | None,
+    known: list[_Candidate],
+    limit: int,
+) -> tuple[list[_Candidate], list[_Candidate], dict[str, tuple[Change, ...]]]:
+    """The strongest lowering and raising reasons against ``outcome`` (besides an active listing),
+    and the changes each stands for."""
+    changes: dict[str, tuple[Change, ...]] = {}
 
     # A one-factor counterfactual moves only its own dimension's total, so each is derived
     # from the person's totals instead of summing every partial again. Only the strongest few
     # are shown, so each is first bounded and computed only if it could still be among them.
     def effect(change: Change) -> _Candidate:
-        moved = _counterfactual(outcome, (change,), scorecard, blacklist)
-        if change.replacement > change.current:
-            return _effect(change.characteristic.name, better=moved, worse=outcome)
-        return _effect(change.characteristic.name, better=outcome, worse=moved)
+        changes[change.characteristic.name] = (change,)
+        return _effect_of((change,), outcome, scorecard, blacklist)
 
     # Every characteristic below its best bin can be a lowering reason (adverse-action practice:
     # no principal reason left out, "no data" included); a thin file's history characteristics
@@ -116,8 +156,10 @@ def reasons(
         if partials[characteristic.name] < characteristic.best
     ]
     thin = thin_file_members(features, (change.characteristic.name for change in below))
+    lowering = list(known)
     if thin:
         together = tuple(change for change in below if change.characteristic.name in thin)
+        changes[THIN_FILE] = together
         lowering.append(
             _effect(
                 THIN_FILE,
@@ -129,11 +171,11 @@ def reasons(
         lowering,
         [change for change in below if change.characteristic.name not in thin],
         effect,
-        limit=MAX_LOWERING_REASONS - len(pinned),
+        limit=limit,
     )
     # Ranked last, a candidate worth nothing (a cap masking it) is never shown as a lowering reason.
-    lowering = pinned + [candidate for candidate in chosen if candidate.exact > 0]
-    named = _named(lowering, thin)
+    chosen = [candidate for candidate in chosen if candidate.exact > 0]
+    named = _named(chosen, thin)
     raising = _strongest(
         [],
         [
@@ -144,7 +186,19 @@ def reasons(
         effect,
         MAX_RAISING_REASONS,
     )
-    return _reasons_of(features, lowering, raising)
+    return chosen, raising, changes
+
+
+def _effect_of(
+    changes: tuple[Change, ...], outcome: Outcome, scorecard: Scorecard, blacklist: BlacklistStatus | None
+) -> _Candidate:
+    """The effect of replacing some characteristics' partials (a lowering reason's changes move
+    them up to the best bin, a raising one's down to no data)."""
+    moved = _counterfactual(outcome, changes, scorecard, blacklist)
+    name = THIN_FILE if len(changes) > 1 else changes[0].characteristic.name
+    if all(change.replacement > change.current for change in changes):
+        return _effect(name, better=moved, worse=outcome)
+    return _effect(name, better=outcome, worse=moved)
 
 
 def _named(lowering: list[_Candidate], thin: frozenset[str]) -> frozenset[str]:

@@ -30,7 +30,7 @@ from .scores import today
 logger = logging.getLogger(__name__)
 
 
-def _event_store(*, event: events.ValidEvent) -> None:
+def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
     person, data = event.person, event.data
     match event.kind:
         case EventKind.BILL_PAID | EventKind.BILL_OVERDUE:
@@ -54,6 +54,7 @@ def _event_store(*, event: events.ValidEvent) -> None:
                     amount=data["amount"],
                     due_on=data["due_on"],
                     paid_on=paid_on,
+                    partner=partner,
                 )
         case EventKind.RENTAL_PAYMENT:
             Bill.objects.create(
@@ -63,6 +64,7 @@ def _event_store(*, event: events.ValidEvent) -> None:
                 amount=data["amount"],
                 due_on=data["due_on"],
                 paid_on=data["paid_on"],
+                partner=partner,
             )
         case EventKind.BALANCE:
             Balance.objects.create(person=person, as_of=data["as_of"], amount=data["amount"])
@@ -135,7 +137,7 @@ def events_ingest(
             ):
                 lifted_missing[f"{where}.listed_on"] = [_("This case was lifted before that date.")]
                 continue
-        _event_store(event=event)
+        _event_store(event=event, partner=partner)
     if lifted_missing:
         raise ValidationError(lifted_missing)
     try:

@@ -67,6 +67,12 @@ def snapshot_row(*, person_id: int, result: engine.ScoreResult) -> SnapshotRow:
                 "direction": reason.direction,
                 "points": reason.points,
                 "params": reason.params,
+                # Only under a listing's cap: what the reason is worth once it is gone.
+                **(
+                    {"points_without_listing": reason.points_without_listing}
+                    if reason.points_without_listing is not None
+                    else {}
+                ),
             }
             for reason in result.reasons
         ],

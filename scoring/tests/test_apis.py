@@ -253,24 +253,32 @@ def test_opting_in_scores_a_new_consumer_600_at_once_with_the_score_body(make_co
                 "text": "Little credit history yet: no bills on record",
                 "direction": "lowers",
                 "points": 86,
+                "points_without_listing": None,
+                "under_dispute": False,
             },
             {
                 "code": "credit_utilisation_pct",
                 "text": "No credit line on record",
                 "direction": "lowers",
                 "points": 37,
+                "points_without_listing": None,
+                "under_dispute": False,
             },
             {
                 "code": "avg_balance_3m",
                 "text": "No account balance on record",
                 "direction": "lowers",
                 "points": 35,
+                "points_without_listing": None,
+                "under_dispute": False,
             },
             {
                 "code": "purchases_12m",
                 "text": "0 purchases in the last 12 months",
                 "direction": "lowers",
                 "points": 35,
+                "points_without_listing": None,
+                "under_dispute": False,
             },
         ],
         "notice": None,
@@ -306,6 +314,8 @@ def test_the_score_body_has_the_published_types(ann):
         "text": "Little credit history yet: 1 month of bills",
         "direction": "lowers",
         "points": 84,
+        "points_without_listing": None,
+        "under_dispute": False,
     }
     assert all(
         (type(r["code"]), type(r["text"]), r["direction"] in ("lowers", "raises"), type(r["points"]))
@@ -659,6 +669,8 @@ def test_a_listing_drops_the_score_below_550_and_names_the_court_and_case_first(
         "text": f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since {day(40).isoformat()}",
         "direction": "lowers",
         "points": 150,
+        "points_without_listing": None,
+        "under_dispute": False,
     }
 
 
@@ -745,6 +757,8 @@ def test_a_settled_listing_fades_and_says_when_it_was_lifted(ann, ingest):
         "text": f"Listing as a dishonest judgment debtor by {COURT}, case {CASE}, lifted 2 months ago",
         "direction": "lowers",
         "points": 145,
+        "points_without_listing": None,
+        "under_dispute": False,
     }
 
 

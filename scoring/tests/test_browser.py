@@ -16,6 +16,7 @@ from scoring.models import (
     BlacklistEntry,
     Contact,
     CreditLine,
+    Dispute,
     Identity,
     Purchase,
     ScoreSnapshot,
@@ -147,15 +148,17 @@ def test_read_the_dashboard_open_a_dimension_try_what_if_and_switch_to_chinese(p
     screenshot(page, "dashboard-desktop")
 
     credit_history = main.locator("details#dim-credit_history")
-    credit_history.locator("summary").click()
+    credit_history.locator("summary").first.click()
     expect(credit_history).to_have_attribute("open", "")
     expect(credit_history.get_by_role("table")).to_be_visible()
-    expect(credit_history.get_by_text("Paid 9 days late")).to_be_visible()
+    expect(credit_history.get_by_text("Paid 9 days late").first).to_be_visible()
     expect(credit_history.get_by_text(re.compile(r"Unpaid, \d+ days? overdue"))).to_be_visible()
     credit_history.scroll_into_view_if_needed()
     screenshot(page, "dashboard-desktop-credit-history", full_page=False)
 
     what_if = main.locator("#what-if")
+    expect(what_if).not_to_have_attribute("open", "")
+    what_if.locator("summary").first.click()
     what_if.get_by_label("Pay the overdue bills now").check()
     what_if.get_by_role("button", name="Show the score").click()
     expect(page).to_have_url(re.compile(r"/dashboard/\?.*pay_overdue=on"))
@@ -183,8 +186,8 @@ def test_the_dashboard_fits_a_phone_in_english_and_chinese(phone_page, live_serv
     assert_fits_the_phone(phone_page)
 
     details = phone_page.locator("details#dim-credit_history")
-    details.locator("summary").click()
-    expect(details.get_by_text("Paid 9 days late")).to_be_visible()
+    details.locator("summary").first.click()
+    expect(details.get_by_text("Paid 9 days late").first).to_be_visible()
     assert_fits_the_phone(phone_page)
     details.scroll_into_view_if_needed()
     screenshot(phone_page, "dashboard-phone-credit-history", full_page=False)
@@ -207,6 +210,7 @@ def test_the_dashboard_works_without_javascript(browser, live_server, mei, today
         connections.locator("summary").click()
         expect(connections.get_by_text("Confirmed contacts", exact=True)).to_be_visible()
 
+        page.locator("#what-if summary").click()
         page.get_by_label("Pay down my credit line").select_option("10")
         page.get_by_role("button", name="Show the score").click()
         simulated = page.get_by_test_id("simulated-score")
@@ -257,13 +261,15 @@ def test_a_listed_person_sees_the_listing_plainly(page, phone_page, live_server,
     expect(listing).to_contain_text("(2026) Hu 01 Zhi 1234")
     screenshot(page, "dashboard-listed-desktop")
 
-    listing.get_by_role("link", name="Dispute this listing").click()
-    form = page.locator("#dispute-form")
-    expect(form.get_by_label("What do you dispute?")).to_have_value(str(entry.pk))
+    listing.locator("summary", has_text="Dispute this").click()
+    form = listing.locator("form")
+    expect(form.locator('input[name="subject"]')).to_have_value(str(entry.pk))
     form.get_by_label("Why is it wrong?").fill(
         "I paid the judgment in full on 3 March; the receipt is ready."
     )
     form.get_by_role("button", name="Send the dispute").click()
+    expect(page.locator("#listing")).to_contain_text("Under dispute")
+    page.locator("#disputes summary").click()
     disputes = page.locator("#disputes")
     expect(disputes).to_contain_text(
         "Listing by Shanghai No. 1 Intermediate People's Court, case (2026) Hu 01 Zhi 1234"
@@ -276,3 +282,69 @@ def test_a_listed_person_sees_the_listing_plainly(page, phone_page, live_server,
     expect(phone_page.locator("#listing")).to_contain_text("Shanghai No. 1 Intermediate People's Court")
     assert_fits_the_phone(phone_page)
     screenshot(phone_page, "dashboard-listed-phone")
+
+
+def test_a_person_finds_the_bill_disputes_it_in_place_and_sees_it_under_dispute(
+    page, phone_page, live_server, mei
+):
+    from tests.browser import assert_accessible
+
+    # On a phone the top of the story (score, change, reasons) fits in about three screens, and
+    # the parts opened on demand start closed.
+    sign_in(phone_page, live_server, username="mei")
+    reasons_end = phone_page.evaluate(
+        "document.querySelector('.dash-reasons').getBoundingClientRect().bottom + window.scrollY"
+    )
+    assert reasons_end <= 3.2 * 844
+    for part in ("#what-if", "#disputes", "#dim-credit_history"):
+        expect(phone_page.locator(part)).not_to_have_attribute("open", "")
+    assert phone_page.locator("main").get_by_text("Fulfilment capacity", exact=True).count() == 1
+    assert_fits_the_phone(phone_page)
+    assert_accessible(phone_page, where="dashboard, phone")
+
+    credit_history = phone_page.locator("details#dim-credit_history")
+    credit_history.locator("summary").first.click()
+    unpaid = credit_history.locator("tr", has_text=re.compile(r"Unpaid, \d+ days? overdue"))
+    unpaid.locator("summary", has_text="Dispute this").click()
+    form = unpaid.locator("form")
+    form.get_by_role("button", name="Send the dispute").click()
+
+    # Refused at the form it came from, with the error summary focused and read out.
+    errors = phone_page.locator(".dispute-this__errors")
+    expect(errors).to_be_focused()
+    expect(errors).to_have_attribute("role", "alert")
+    expect(errors).to_contain_text("Say why the data is wrong.")
+    assert_fits_the_phone(phone_page)
+    screenshot(phone_page, "dashboard-dispute-error-phone", full_page=False)
+    assert_accessible(phone_page, where="dispute error, phone")
+
+    phone_page.locator(".dispute-this--failed textarea").fill(
+        "I paid this bill on its due date by bank transfer."
+    )
+    phone_page.locator(".dispute-this--failed").get_by_role("button", name="Send the dispute").click()
+    expect(phone_page.get_by_role("status").first).to_contain_text("We have received your dispute")
+    dispute = Dispute.objects.get(person=mei)
+    assert dispute.bill is not None and dispute.bill.paid_on is None
+
+    credit_history = phone_page.locator("details#dim-credit_history")
+    credit_history.locator("summary").first.click()
+    row = credit_history.locator("tr", has_text=re.compile(r"Unpaid, \d+ days? overdue"))
+    expect(row).to_contain_text("Under dispute")
+    row.scroll_into_view_if_needed()
+    screenshot(phone_page, "dashboard-under-dispute-phone", full_page=False)
+
+    sign_in(page, live_server, username="mei")
+    page.locator("#disputes summary").click()
+    expect(page.locator("#disputes")).to_contain_text("Under dispute")
+    expect(page.locator("#disputes")).to_contain_text("Answer due by")
+    page.locator("#disputes").scroll_into_view_if_needed()
+    screenshot(page, "dashboard-disputes-desktop", full_page=False)
+    assert_accessible(page, where="dashboard, desktop")
+
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Switch language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.locator("#disputes summary").click()
+    expect(page.locator("#disputes")).to_contain_text("申诉中")
+    screenshot(page, "dashboard-disputes-desktop-zh")
+    assert_accessible(page, where="dashboard, Chinese")

@@ -23,6 +23,7 @@ from scoring.models import (
     ScoreSnapshot,
 )
 from scoring.selectors import months_before
+from scoring.tests.test_browser import a_year_of_life
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_dashboard_lists_the_five_dimensions_with_weights_and_sub_scores(signed_
         ["credit_history", "fulfilment_capacity", "behaviour", "identity", "connections"],
         strict=True,
     ):
-        assert f"{name} {weight}% {getattr(snapshot, key)}/100" in text
+        assert f"{name} weight {weight}% {getattr(snapshot, key)}/100" in text
         assert f'id="dim-{key}"' in html
 
 
@@ -453,7 +454,7 @@ def test_a_listed_person_disputes_the_listing_from_the_dashboard(client, listed,
         follow=True,
     )
 
-    assert 'href="#dispute-form"' in page.content.decode()
+    assert f'<input type="hidden" name="subject" value="{entry.pk}">' in page.content.decode()
     dispute = Dispute.objects.get(person=person)
     assert (dispute.blacklist_entry, dispute.status) == (entry, Dispute.Status.OPEN)
     assert dispute.due_by == today + datetime.timedelta(days=20)
@@ -469,7 +470,7 @@ def test_disputing_other_data_needs_to_say_which(signed_in, person):
         reverse("scoring:dispute_create"), {"subject": "other", "signal": " ", "reason": "It is wrong."}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Say which data is wrong." in text_of(response)
     assert Dispute.objects.filter(person=person).count() == 0
 
@@ -483,7 +484,8 @@ def test_a_second_open_dispute_about_the_same_listing_is_refused(client, listed)
         reverse("scoring:dispute_create"), {"subject": str(entry.pk), "reason": "Still not my case."}
     )
 
-    assert "You already have an open dispute about this listing." in text_of(response)
+    assert response.status_code == 400
+    assert "You already have an open dispute about this record." in text_of(response)
     assert Dispute.objects.filter(person=person).count() == 1
 
 
@@ -494,7 +496,7 @@ def test_nobody_can_dispute_another_persons_listing(client, listed, make_consume
 
     response = client.post(reverse("scoring:dispute_create"), {"subject": str(entry.pk), "reason": "Mine?"})
 
-    assert "Select a valid choice" in text_of(response)
+    assert "Choose the record you dispute with “Dispute this” beside it." in text_of(response)
     assert Dispute.objects.count() == 0
 
 
@@ -680,3 +682,26 @@ def test_cached_cards_read_versions_instead_of_the_snapshot_and_history(signed_i
     with django_assert_num_queries(CACHED_DASHBOARD_QUERIES):
         response = signed_in.get(reverse("scoring:dashboard"))
     assert response.status_code == 200
+
+
+def test_under_a_listing_the_reasons_say_the_cap_masks_them_and_what_each_is_worth_without_it(
+    client, make_consumer, today
+):
+    person = make_consumer("lu")
+    a_year_of_life(person, today=today)
+    services.score_recompute(person=person)
+    unlisted = {r["code"]: r["points"] for r in ScoreSnapshot.objects.get(person=person).reasons}
+    BlacklistEntry.objects.create(
+        person=person, court="Hangzhou Court", case_number="(2026) Zhi 1", listed_on=today
+    )
+    services.score_recompute(person=person)
+    client.force_login(person)
+
+    text = text_of(client.get(reverse("scoring:dashboard")))
+
+    late = next(r for r in ScoreSnapshot.objects.get(person=person).reasons if r["code"] == "late_bills_12m")
+    assert late["points_without_listing"] == unlisted["late_bills_12m"] > late["points"]
+    assert "While the court listing caps your score, it masks everything else" in text
+    assert f"−{late['points']} points now −{unlisted['late_bills_12m']} points without the listing" in text  # noqa: RUF001 (the page writes a minus sign)
+    # Someone on a court list is not sent to the perks they cannot get.
+    assert "See the perks you can get" not in text

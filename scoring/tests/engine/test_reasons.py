@@ -306,3 +306,29 @@ def test_an_empty_file_a_thin_clean_file_and_a_707_are_each_told_what_lowers_the
     assert thin.score == 624
     assert lowering(thin)[0].code == THIN_FILE
     assert len(lowering(thin)) == MAX_LOWERING_REASONS
+
+
+def test_under_an_active_listing_each_other_reason_says_what_it_is_worth_without_the_listing() -> None:
+    late = dataclasses.replace(TYPICAL, late_bills_12m=2, overdue_unpaid=1)
+    listed = dataclasses.replace(late, blacklist=active())
+
+    free, capped = compute(late, SCORECARD), compute(listed, SCORECARD)
+
+    others = [r for r in capped.reasons if r.code != BLACKLIST_ACTIVE]
+    assert capped.reasons[0].code == BLACKLIST_ACTIVE
+    assert capped.reasons[0].points_without_listing is None
+    # The reasons are those without the listing (one lowering slot fewer: the listing takes it),
+    # each with its worth then, and its (smaller) worth under the cap now.
+    expected = [
+        *[(r.code, r.direction, r.points) for r in lowering(free)][: MAX_LOWERING_REASONS - 1],
+        *[(r.code, r.direction, r.points) for r in raising(free)],
+    ]
+    assert [(r.code, r.direction, r.points_without_listing) for r in others] == expected
+    assert all(r.points <= r.points_without_listing for r in others if r.direction == LOWERS)
+    assert any(r.points < r.points_without_listing for r in others)
+
+
+def test_without_a_listing_no_reason_carries_a_worth_without_it() -> None:
+    result = compute(dataclasses.replace(TYPICAL, blacklist=lifted(3)), SCORECARD)
+
+    assert {r.points_without_listing for r in result.reasons} == {None}
