@@ -21,19 +21,21 @@ MY_CLAIMS_URL = "/claims/"
 SHARES_URL = "/shares/"
 
 # Pinned query counts, the same for 3 and for 15 promotions, claims or shares. Every signed-in
-# page starts with 3: the session, the user, and the merchant membership (who is looking).
+# page starts with 3: the session, the user, and the merchant membership (who is looking); a
+# consumer's page adds the unread notifications counted for the navigation.
 # Perks: live promotions with my claims counted, my eligibility facts, my sub-scores (only as a
 # condition needs them), my profile for the heading, whether a court lists me (for the banner).
-PERKS_PAGE_QUERIES = 8
+PERKS_PAGE_QUERIES = 9
 # Confirmation: the promotion, then the perks page's three reads.
-CLAIM_CONFIRM_QUERIES = 6
+CLAIM_CONFIRM_QUERIES = 7
 # My claims and a claim: the claims with promotion and merchant, their counter checks.
-MY_CLAIMS_QUERIES = 5
-CLAIM_PAGE_QUERIES = 5
+MY_CLAIMS_QUERIES = 6
+CLAIM_PAGE_QUERIES = 6
 # Shares: my profile, my shares.
-SHARES_PAGE_QUERIES = 5
-# Public share: the share with its person's profile, the first name.
-PUBLIC_SHARE_QUERIES = 2
+SHARES_PAGE_QUERIES = 6
+# Public share: the share with its person's profile, the first name; the first view of the day
+# queues telling its person (one outbox row; later views of the day cost nothing).
+PUBLIC_SHARE_QUERIES = 3
 
 
 def claim_url(promotion: Promotion) -> str:
