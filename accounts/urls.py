@@ -63,13 +63,13 @@ urlpatterns = [
 api_urlpatterns = [
     path("auth/register/", apis.RegisterApi.as_view(), name="register"),
     path("auth/token/", apis.TokenApi.as_view(), name="token"),
-    path("me/notifications/", apis.MyNotificationsApi.as_view(), name="my_notifications"),
+    path("me/notifications/", apis.MyNotificationsApi.as_view(), name="my-notifications"),
     path(
         "me/notifications/read-all/",
         apis.MyNotificationsReadAllApi.as_view(),
-        name="my_notifications_read_all",
+        name="my-notifications-read-all",
     ),
     path(
-        "me/notifications/<int:pk>/read/", apis.MyNotificationReadApi.as_view(), name="my_notification_read"
+        "me/notifications/<int:pk>/read/", apis.MyNotificationReadApi.as_view(), name="my-notification-read"
     ),
 ]

@@ -55,9 +55,7 @@ def score_rose_notify(*, as_of: datetime.date, person_ids: list[int]) -> int:
     reached. Idempotent: each perk and goal is told once per day and person. How many told."""
     goals = {
         goal.person_id: goal
-        for goal in Goal.objects.filter(person_id__in=person_ids, reached_at__isnull=True).select_related(
-            "promotion__merchant"
-        )
+        for goal in Goal.objects.filter(person_id__in=person_ids).select_related("promotion__merchant")
     }
     live = set(Promotion.objects.live().filter(goals__in=goals.values()).values_list("pk", flat=True))
     told = 0
@@ -93,7 +91,7 @@ def score_rose_notify(*, as_of: datetime.date, person_ids: list[int]) -> int:
                 ],
             )
         )
-        if goal is not None and goal_reached:
+        if goal is not None and goal_reached and goal.reached_at is None:
             told += goal_reached_record(goal=goal)
     return told
 
