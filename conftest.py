@@ -157,3 +157,25 @@ def make_challenger(db, staff_user):
         return model
 
     return make
+
+
+@pytest.fixture
+def deliver_notification_emails(db, mailoutbox):
+    """Run the notification email tasks waiting in the outbox, as a worker would, and mark them
+    sent; returns the emails that reached Django's test mail outbox by this call."""
+    from celery import current_app
+    from django.utils import timezone
+
+    from core.models import OutboxMessage
+
+    def deliver() -> list:
+        before = len(mailoutbox)
+        waiting = OutboxMessage.objects.filter(
+            sent_at__isnull=True, task_name__startswith="core.notification_"
+        )
+        for message in list(waiting):
+            current_app.tasks[message.task_name](*message.args)
+            OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+        return mailoutbox[before:]
+
+    return deliver

@@ -1,11 +1,19 @@
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.models import NotificationKind
+from core.notifications import selectors as notification_selectors
+from core.notifications import services as notification_services
+from core.parsers import BoundedJSONParser
+from core.requests import signed_in_user
 from core.throttles import SignUpThrottle
 
 from . import services
@@ -66,3 +74,70 @@ class TokenApi(APIView):
             )
         # A new token at each sign-in: only hashes are kept, so an earlier key cannot be shown again.
         return Response({"token": services.api_token_issue(user=user)})
+
+
+class NotificationSerializer(serializers.Serializer):
+    """A notification with its words in the request's language."""
+
+    class Meta:
+        ref_name = "Notification"
+
+    id = serializers.IntegerField(source="notification.pk")
+    kind = serializers.ChoiceField(source="notification.kind", choices=NotificationKind.choices)
+    title = serializers.CharField(source="text.title")
+    body = serializers.CharField(source="text.body")
+    link = serializers.CharField(source="text.link", help_text="a path on this site, or empty")
+    params = serializers.DictField(source="notification.params", help_text="the facts the text is made from")
+    created_at = serializers.DateTimeField(source="notification.created_at")
+    read_at = serializers.DateTimeField(source="notification.read_at", allow_null=True)
+
+
+class MyNotificationsApi(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        responses={200: NotificationSerializer(many=True)},
+        summary="My notifications, newest first",
+        parameters=[
+            OpenApiParameter("unread", bool, description="true: only the notifications not read yet"),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        notifications = notification_selectors.notifications_for_person(person=signed_in_user(request))
+        if request.query_params.get("unread") in ("1", "true"):
+            notifications = notifications.filter(read_at__isnull=True)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(notifications, request, view=self)
+        shown = notification_selectors.notifications_shown(list(page or []))
+        return paginator.get_paginated_response(NotificationSerializer(shown, many=True).data)
+
+
+class MyNotificationReadApi(APIView):
+    parser_classes = [BoundedJSONParser]
+
+    @extend_schema(
+        request=None, responses={200: NotificationSerializer}, summary="Mark one notification read"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notification = notification_services.notification_mark_read(
+            person=signed_in_user(request), notification_id=pk
+        )
+        if notification is None:
+            raise NotFound(_("Not found."))
+        return Response(
+            NotificationSerializer(notification_selectors.notifications_shown([notification])[0]).data
+        )
+
+
+class MyNotificationsReadAllApi(APIView):
+    parser_classes = [BoundedJSONParser]
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("NotificationsMarkedRead", {"marked": serializers.IntegerField()})},
+        summary="Mark all my notifications read",
+    )
+    def post(self, request: Request) -> Response:
+        return Response(
+            {"marked": notification_services.notifications_mark_all_read(person=signed_in_user(request))}
+        )

@@ -1,6 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
+
+from core.models import NotificationSettings
+from core.notifications import selectors as notification_selectors
 
 from . import services
 from .models import User
@@ -39,3 +43,33 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
         return services.user_password_set(
             user=self.user, password=self.cleaned_data["password1"] if usable else None
         )
+
+
+class NotificationSettingsForm(forms.Form):
+    """What a person is told, and how: a box per kind they may switch off (ticked: on)."""
+
+    enabled_kinds = forms.MultipleChoiceField(
+        label=_("Tell me when"),
+        choices=[(kind.value, kind.label) for kind in notification_selectors.notification_kinds_switchable()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    delivery = forms.ChoiceField(
+        label=_("Email"), choices=NotificationSettings.Delivery.choices, widget=forms.RadioSelect
+    )
+    language = forms.ChoiceField(label=_("Language of emails"), choices=settings.LANGUAGES)
+
+    @classmethod
+    def for_settings(cls, chosen: NotificationSettings) -> "NotificationSettingsForm":
+        switchable = [kind.value for kind in notification_selectors.notification_kinds_switchable()]
+        return cls(
+            initial={
+                "enabled_kinds": [kind for kind in switchable if kind not in chosen.muted_kinds],
+                "delivery": chosen.delivery,
+                "language": chosen.language,
+            }
+        )
+
+    def muted_kinds(self) -> list[str]:
+        switchable = [kind.value for kind in notification_selectors.notification_kinds_switchable()]
+        return [kind for kind in switchable if kind not in self.cleaned_data["enabled_kinds"]]

@@ -12,6 +12,10 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("welcome/", views.after_login, name="after_login"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -59,4 +63,13 @@ urlpatterns = [
 api_urlpatterns = [
     path("auth/register/", apis.RegisterApi.as_view(), name="register"),
     path("auth/token/", apis.TokenApi.as_view(), name="token"),
+    path("me/notifications/", apis.MyNotificationsApi.as_view(), name="my-notifications"),
+    path(
+        "me/notifications/read-all/",
+        apis.MyNotificationsReadAllApi.as_view(),
+        name="my-notifications-read-all",
+    ),
+    path(
+        "me/notifications/<int:pk>/read/", apis.MyNotificationReadApi.as_view(), name="my-notification-read"
+    ),
 ]

@@ -3,16 +3,23 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.forms import form_errors_add
+from core.notifications import selectors as notification_selectors
+from core.notifications import services as notification_services
 from core.requests import AuthenticatedHttpRequest
 from core.throttles import PasswordResetThrottle, SignUpThrottle, address_limit_wait, throttled_page
 
 from . import selectors, services
-from .forms import MerchantApplicationForm, SignUpForm
+from .decorators import consumer_required
+from .forms import MerchantApplicationForm, NotificationSettingsForm, SignUpForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -83,3 +90,65 @@ def after_login(request: AuthenticatedHttpRequest) -> HttpResponse:
         "consumer": "scoring:dashboard",
     }
     return redirect(destinations[role])
+
+
+INBOX_PAGE_SIZE = 30
+
+
+@consumer_required
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The inbox: the person's notifications, newest first, unread ones marked."""
+    page = Paginator(
+        notification_selectors.notifications_for_person(person=request.user), INBOX_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"page": page, "items": notification_selectors.notifications_shown(list(page.object_list))},
+    )
+
+
+@consumer_required
+@require_POST
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark one read, then follow its link when asked to (a person opening it from the inbox)."""
+    notification = notification_services.notification_mark_read(person=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404
+    link = notification_selectors.notifications_shown([notification])[0].text.link
+    if request.POST.get("open") and link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect(link)
+    return redirect("accounts:notifications")
+
+
+@consumer_required
+@require_POST
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    marked = notification_services.notifications_mark_all_read(person=request.user)
+    if marked:
+        messages.success(request, _("All notifications marked read."))
+    return redirect("accounts:notifications")
+
+
+@consumer_required
+@require_POST
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save what the person is told and how, from their profile page."""
+    form = NotificationSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            notification_services.notification_settings_update(
+                person=request.user,
+                muted_kinds=form.muted_kinds(),
+                delivery=form.cleaned_data["delivery"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+    if form.errors:
+        for message in form.errors.as_data().values():
+            for error in message:
+                messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('profile:show')}#notifications")
+    messages.success(request, _("Your notification choices are saved."))
+    return redirect(f"{reverse('profile:show')}#notifications")

@@ -309,4 +309,5 @@ class SharePublicApi(PerksApiView):
         shared = selectors.share_public(token=token)
         if shared is None:
             raise not_found()
+        services.share_opened_record(share_id=shared.share_id)
         return Response(PublicShareSerializer(shared).data)

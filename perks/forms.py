@@ -60,3 +60,7 @@ class ShareForm(forms.Form):
         initial=SHARE_DAYS_DEFAULT,
         help_text=_("From 1 to 365 days. You can revoke the link at any time."),
     )
+
+
+class GoalForm(forms.Form):
+    promotion = forms.IntegerField(label=_("Perk"), min_value=1)

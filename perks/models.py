@@ -306,3 +306,19 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.endpoint}: {self.status}"
+
+
+class Goal(models.Model):
+    """The perk a person aims for ("750 for the Ford"): one at a time; reached once, told once."""
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="perk_goal")
+    promotion = models.ForeignKey(Promotion, on_delete=models.CASCADE, related_name="goals")
+    reached_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person} aims for {self.promotion}"

@@ -13,12 +13,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, RealNameIdentity, User
-from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
+from core.bands import SCORE_MAX, SCORE_MIN, Band
+from core.cache import derived_get_or_compute
 from core.keys import key_hash
 from scoring.models import BlacklistEntry, ScoreSnapshot
+from scoring.selectors import ScorePath, score_current_version, score_path_to
 
 from . import conditions, eligibility
-from .models import Claim, CounterCheck, Promotion, Share
+from .models import Claim, CounterCheck, Goal, Promotion, Share
 
 # Below this many people, an audience count could single someone out: it is withheld.
 AUDIENCE_MIN_COUNT = 10
@@ -462,6 +464,7 @@ class PublicShare:
     band: str
     as_of: datetime.date | None
     score: int | None
+    share_id: int = 0  # for telling its person it was opened; never shown
 
 
 def share_public(*, token: str) -> PublicShare | None:
@@ -484,6 +487,7 @@ def share_public(*, token: str) -> PublicShare | None:
         band=Band.for_score(profile.score).value,
         as_of=profile.score_as_of,
         score=profile.score if share.show == Share.Show.SCORE else None,
+        share_id=share.pk,
     )
 
 
@@ -509,6 +513,7 @@ class ShareCard:
     as_of: datetime.date | None
     score: int | None
     expires_at: datetime.datetime
+    share_id: int = 0  # for telling its person it was opened; never shown
 
 
 def share_card(*, token: str) -> ShareCard | None:
@@ -532,82 +537,20 @@ def share_card(*, token: str) -> ShareCard | None:
         as_of=shared.as_of,
         score=shared.score,
         expires_at=row["expires_at"],
+        share_id=shared.share_id,
     )
-
-
-# A score move of at least this many points since the previous snapshot is worth telling.
-NOTIFY_POINTS = 10
-BAND_ORDER = [band for band, _lower in BAND_LOWER_BOUNDS]
-
-
-@dataclasses.dataclass(frozen=True)
-class Notification:
-    """Something that changed since the previous score.
-
-    ``kind`` is ``score_up``, ``score_down``, ``band_up``, ``band_down`` or ``perk_reachable``
-    (then ``promotion`` is the perk that the new score opened).
-    """
-
-    kind: str
-    since: datetime.date
-    points: int = 0
-    band: str = ""
-    previous_band: str = ""
-    promotion: Promotion | None = None
-
-    @property
-    def band_label(self) -> str:
-        return str(Band(self.band).label) if self.band else ""
-
-    @property
-    def previous_band_label(self) -> str:
-        return str(Band(self.previous_band).label) if self.previous_band else ""
-
-
-def notifications_for(*, person: User) -> list[Notification]:
-    """What changed between the person's last two snapshots: a move of 10 points or more, a new
-    band, perks the new score opened (eligible now, not at the previous score). Up to 4 queries.
-    """
-    latest = list(
-        ScoreSnapshot.objects.filter(person_id=person.pk)
-        .order_by("-as_of")
-        .values("as_of", "score", "band")[:2]
-    )
-    if len(latest) < 2:
-        return []
-    current, previous = latest
-    moved = current["score"] - previous["score"]
-    notifications = []
-    if abs(moved) >= NOTIFY_POINTS:
-        notifications.append(
-            Notification(
-                kind="score_up" if moved > 0 else "score_down", since=previous["as_of"], points=abs(moved)
-            )
-        )
-    if current["band"] != previous["band"]:
-        rising = BAND_ORDER.index(Band(current["band"])) > BAND_ORDER.index(Band(previous["band"]))
-        notifications.append(
-            Notification(
-                kind="band_up" if rising else "band_down",
-                since=previous["as_of"],
-                band=current["band"],
-                previous_band=previous["band"],
-            )
-        )
-    if moved > 0:
-        notifications.extend(_perks_reached(person=person, now=current["score"], before=previous))
-    return notifications
 
 
 class ScorePoint(TypedDict):
-    """One of the snapshots notifications_for compares."""
+    """A snapshot perks_reached compares with the current score."""
 
     as_of: datetime.date
     score: int
     band: str
 
 
-def _perks_reached(*, person: User, now: int, before: ScorePoint) -> list[Notification]:
+def perks_reached(*, person: User, now: int, before: ScorePoint) -> list[Promotion]:
+    """The live perks the person is eligible for at the score ``now`` and was not at ``before``."""
     # A score only rises into perks: at a lower score the same person is eligible for less.
     promotions = list(
         Promotion.objects.live().select_related("merchant").order_by("min_score", "title", "pk")
@@ -625,8 +568,51 @@ def _perks_reached(*, person: User, now: int, before: ScorePoint) -> list[Notifi
     facts_now = dataclasses.replace(facts, score=now)
     facts_before = dataclasses.replace(facts, score=before["score"])
     return [
-        Notification(kind="perk_reachable", since=before["as_of"], promotion=promotion)
+        promotion
         for promotion in promotions
         if eligibility.assess(promotion=promotion, person=facts_now).eligible
         and not eligibility.assess(promotion=promotion, person=facts_before).eligible
     ]
+
+
+# --- The dashboard's goal panel ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class GoalPanel:
+    """A person's goal as the dashboard shows it, or the perks they could pick as one."""
+
+    goal: Goal | None
+    perk: Perk | None  # the goal's perk as this person sees it (None: no goal, or no longer live)
+    path: ScorePath | None  # the simulator's quickest path to its score (None when met)
+    choices: list[Promotion]  # without a goal: live perks above today's score, to pick as one
+
+
+def goal_panel_for(*, person: User) -> GoalPanel:
+    """The goal, the gap and the honest simulator's quickest path to it; or the perks to aim for
+    (two queries without a goal)."""
+    goal = Goal.objects.filter(person=person).select_related("promotion__merchant").first()
+    if goal is None:
+        score = ConsumerProfile.objects.filter(user_id=person.pk, is_opted_in=True).values("score")[:1]
+        above = (
+            Promotion.objects.live()
+            .filter(min_score__gt=Subquery(score))
+            .select_related("merchant")
+            .order_by("min_score", "title", "pk")
+        )
+        return GoalPanel(goal=None, perk=None, path=None, choices=list(above))
+    perk = next((p for p in perks_for_person(person=person) if p.promotion.pk == goal.promotion_id), None)
+    path = None
+    if perk is not None and perk.points_away:
+        target = perk.promotion.min_score
+        path = derived_get_or_compute(
+            (
+                "goal-path",
+                person.pk,
+                *(score_current_version(person=person) or ()),
+                target,
+                timezone.localdate().isoformat(),  # the months lever counts from today
+            ),
+            lambda: score_path_to(person=person, target=target),
+        )
+    return GoalPanel(goal=goal, perk=perk, path=path, choices=[])

@@ -28,9 +28,10 @@ from . import conditions, eligibility, presentation
 from . import selectors as perk_selectors
 from . import services as perk_services
 from .exceptions import NotEligible, NotOptedIn, PerksError
-from .forms import ClaimForm, PerkFilterForm, ShareForm
+from .forms import ClaimForm, GoalForm, PerkFilterForm, ShareForm
 from .models import BenefitType, Category, Claim, CounterCheck, Promotion, Share
 from .qr import qr_svg
+from .templatetags.perk_tags import localised
 
 # --- Consumer pages --------------------------------------------------------------------------
 
@@ -346,6 +347,7 @@ def share_public(request: HttpRequest, token: str) -> HttpResponse:
     card = perk_selectors.share_card(token=token)
     if card is None:
         raise Http404
+    perk_services.share_opened_record(share_id=card.share_id)
     bands = [
         {"band": band, "label": band.label, "lower": lower, "upper": upper, "is_current": band == card.band}
         for band, lower, upper in band_ranges()
@@ -356,3 +358,29 @@ def share_public(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@consumer_required
+@require_POST
+def goal_set(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Aim for a perk; back to the dashboard's goal panel."""
+    form = GoalForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        goal = perk_services.goal_set(person=request.user, promotion_id=form.cleaned_data["promotion"])
+    except ValidationError:
+        messages.error(request, _("Choose a perk that is live now."))
+    else:
+        messages.success(
+            request,
+            _("Your goal is set: %(title)s.") % {"title": localised(goal.promotion, "title")},
+        )
+    return redirect(f"{reverse('scoring:dashboard')}#goal")
+
+
+@consumer_required
+@require_POST
+def goal_clear(request: AuthenticatedHttpRequest) -> HttpResponse:
+    perk_services.goal_clear(person=request.user)
+    return redirect(f"{reverse('scoring:dashboard')}#goal")

@@ -185,6 +185,9 @@ if DEBUG:
 else:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@example.com")
+# The address people reach the site at: links in notification emails (sent by workers, which
+# have no request to take the host from) start with it.
+PUBLIC_URL = env.str("DJANGO_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 # Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly, and
 # the header is ignored). core.throttles.client_ip is the only reader.
@@ -304,6 +307,15 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-sweeper": {
         "task": "scoring.recompute_sweep",
         "schedule": timedelta(minutes=10),
+    },
+    # People who chose one daily email get it in the morning, Beijing time.
+    "notification-digest": {
+        "task": "core.notification_digest",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "perks-due-back": {
+        "task": "perks.notify_due_back",
+        "schedule": crontab(hour=9, minute=0),
     },
     "perks-expire-claims": {
         "task": "perks.expire_claims",

@@ -444,6 +444,120 @@ def history_chart(
     )
 
 
+# --- Each dimension's sub-score over the year, beside the total --------------------------------
+
+SUB_SCORE_MAX = 100
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    key: str
+    points: tuple[Point, ...]
+    polyline: str
+    first: int | None
+    latest: int | None
+
+    @property
+    def change(self) -> int:
+        return (self.latest or 0) - (self.first or 0)
+
+    @property
+    def last_point(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+
+@dataclass(frozen=True)
+class GridLine:
+    value: int
+    y: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class DimensionChart:
+    width: int
+    height: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    lines: tuple[DimensionLine, ...]
+    grid: tuple[GridLine, ...]
+    date_ticks: tuple[DateTick, ...]
+
+    @property
+    def axis_label_x(self) -> float:
+        return _r(self.left - 6)
+
+    @property
+    def date_label_y(self) -> float:
+        return _r(self.bottom + 18)
+
+
+def dimension_chart(
+    series: Sequence[tuple[datetime.date, dict[str, int]]],
+    *,
+    keys: Sequence[str],
+    start: datetime.date,
+    end: datetime.date,
+    width: int = 360,
+    height: int = 220,
+    left: float = 30,
+    top: float = 10,
+    right: float = 12,
+    bottom: float = 28,
+    max_labels: int = 6,
+) -> DimensionChart:
+    """Sub-scores (0 to 100) over time, one line per dimension key, on one fixed 0..100 scale so
+    the dimensions compare; dates map left to right between start and end."""
+    if end <= start:
+        raise ValueError(f"the period must end after it starts: {start} .. {end}")
+    plot_left, plot_top = float(left), float(top)
+    plot_right, plot_bottom = float(width - right), float(height - bottom)
+    days = (end - start).days
+
+    def x_of(day: datetime.date) -> float:
+        offset = min(max((day - start).days, 0), days)
+        return _r(plot_left + (plot_right - plot_left) * offset / days)
+
+    def y_of(value: float) -> float:
+        value = min(max(value, 0), SUB_SCORE_MAX)
+        return _r(plot_bottom - (plot_bottom - plot_top) * value / SUB_SCORE_MAX)
+
+    ordered = sorted(series, key=lambda row: row[0])
+    lines = []
+    for key in keys:
+        values = [(day, row[key]) for day, row in ordered if key in row]
+        points = tuple(Point(x_of(day), y_of(value)) for day, value in values)
+        lines.append(
+            DimensionLine(
+                key=key,
+                points=points,
+                polyline=" ".join(f"{point.x},{point.y}" for point in points),
+                first=values[0][1] if values else None,
+                latest=values[-1][1] if values else None,
+            )
+        )
+    grid = tuple(GridLine(value=v, y=y_of(v), label_y=_r(y_of(v) + 4)) for v in (0, 25, 50, 75, 100))
+    months = _months_from(start, end)
+    every = max(1, math.ceil(len(months) / max_labels))
+    date_ticks = tuple(
+        DateTick(day=day, x=x_of(day), labelled=(len(months) - 1 - index) % every == 0)
+        for index, day in enumerate(months)
+    )
+    return DimensionChart(
+        width=width,
+        height=height,
+        left=plot_left,
+        top=plot_top,
+        right=plot_right,
+        bottom=plot_bottom,
+        lines=tuple(lines),
+        grid=grid,
+        date_ticks=date_ticks,
+    )
+
+
 # --- A model's validation report: ROC curve and column charts ----------------------------------
 
 

@@ -17,6 +17,7 @@ from core.bands import SCORE_MAX, SCORE_MIN, Band
 from .engine import (
     BLACKLIST_ACTIVE,
     BLACKLIST_RECENT,
+    DIMENSIONS,
     SCORED_FEATURES,
     AnyScorecard,
     BlacklistStatus,
@@ -347,6 +348,16 @@ def score_history(*, person: User, since: datetime.date | None = None) -> list[S
     return list(snapshots.only("as_of", "score", "band"))
 
 
+def sub_score_history(*, person: User, since: datetime.date) -> list[tuple[datetime.date, dict[str, int]]]:
+    """Each snapshot's date with its five sub-scores and the total (key "score"), oldest first."""
+    rows = (
+        ScoreSnapshot.objects.filter(person=person, as_of__gte=since)
+        .order_by("as_of")
+        .values("as_of", "score", *DIMENSIONS)
+    )
+    return [(row.pop("as_of"), row) for row in rows]
+
+
 @functools.lru_cache(maxsize=16)
 def _scorecard_cached(model_id: int, version: str, parameters_json: str) -> AnyScorecard:
     return validate_parameters(json.loads(parameters_json))
@@ -646,3 +657,86 @@ def declaration_of(*, person: User) -> Declaration | None:
 def identity_facts_of(*, person: User) -> Identity | None:
     """The identity facts partners (and real-name verification) reported for the person."""
     return Identity.objects.filter(person=person).first()
+
+
+# --- The quickest honest path to a target score (a goal) ----------------------------------------
+
+# What a person can do today, one lever each, as the simulator models it; then months of bills
+# paid on time, the only lever that takes time, tried from the shortest wait up.
+PATH_NOW_LEVERS: tuple[tuple[str, Levers], ...] = (
+    ("pay_overdue", Levers(pay_overdue=True)),
+    ("utilisation_10", Levers(utilisation_pct=10)),
+    ("verify_identity", Levers(verify_identity=True)),
+    ("confirm_contacts_5", Levers(confirm_contacts=5)),
+)
+PATH_MONTHS = (1, 2, 3, 6, 9, 12, 18, 24)
+
+
+@dataclasses.dataclass(frozen=True)
+class PathStep:
+    lever: str  # a key of PATH_NOW_LEVERS, or "on_time_months"
+    score: int  # the simulated score once this step and every step before it are done
+    months: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class ScorePath:
+    """The steps that reach ``target`` soonest by the simulator, and whether they reach it at all."""
+
+    current: int
+    target: int
+    steps: tuple[PathStep, ...]
+    reaches: bool
+
+    @property
+    def gap(self) -> int:
+        return max(self.target - self.current, 0)
+
+    @property
+    def progress(self) -> int:
+        """How far along the scale's bottom (350) to the target the score is, in percent."""
+        if self.current >= self.target:
+            return 100
+        return max(0, round(100 * (self.current - SCORE_MIN) / (self.target - SCORE_MIN)))
+
+
+def score_path_to(*, person: User, target: int, as_of: datetime.date | None = None) -> ScorePath:
+    """The quickest path to a target by the honest simulator (engine.levers): the actions a
+    person can take today, strongest first, as many as it takes; then the fewest months of
+    on-time bills on top of them. Nothing is stored; a simulated score never overstates.
+    """
+    as_of = as_of or timezone.localdate()
+    features = features_for_person(person=person, as_of=as_of)
+    current = score_simulate(person=person, levers=Levers(), features=features, as_of=as_of).score
+    if current >= target:
+        return ScorePath(current=current, target=target, steps=(), reaches=True)
+    gains = []
+    for key, lever in PATH_NOW_LEVERS:
+        score = score_simulate(person=person, levers=lever, features=features, as_of=as_of).score
+        if score > current:
+            gains.append((score - current, key, lever))
+    gains.sort(key=lambda gain: -gain[0])
+    steps: list[PathStep] = []
+    pulled: dict[str, Any] = {}
+    combined = Levers()
+    for _gain, key, lever in gains:
+        # Each lever sets its own fields only: together they are every action so far.
+        pulled.update(
+            {
+                f.name: getattr(lever, f.name)
+                for f in dataclasses.fields(lever)
+                if getattr(lever, f.name) != f.default
+            }
+        )
+        combined = Levers(**pulled)
+        score = score_simulate(person=person, levers=combined, features=features, as_of=as_of).score
+        steps.append(PathStep(lever=key, score=score))
+        if score >= target:
+            return ScorePath(current=current, target=target, steps=tuple(steps), reaches=True)
+    for months in PATH_MONTHS:
+        later = dataclasses.replace(combined, on_time_months=months)
+        score_later = score_simulate(person=person, levers=later, features=features, as_of=as_of).score
+        if score_later >= target:
+            steps.append(PathStep(lever="on_time_months", score=score_later, months=months))
+            return ScorePath(current=current, target=target, steps=tuple(steps), reaches=True)
+    return ScorePath(current=current, target=target, steps=tuple(steps), reaches=False)

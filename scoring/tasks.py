@@ -43,3 +43,11 @@ def recompute_nightly(as_of: str | None = None) -> None:
 @shared_task(name="scoring.recompute_sweep", acks_late=True, ignore_result=True)
 def recompute_sweep() -> None:
     services.recompute_sweep()
+
+
+@shared_task(
+    name="scoring.notify_model_changed", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def notify_model_changed(model_id: int) -> None:
+    """Tell every opted-in person of a new scoring model (once each, however often it runs)."""
+    services.model_changed_notify(model_id=model_id)

@@ -17,11 +17,13 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from accounts.decorators import consumer_required
 from accounts.exceptions import IdentityTaken
+from accounts.forms import NotificationSettingsForm
 from accounts.models import CONSENT_VERSION, ConsumerProfile, RealNameIdentity, User
 from accounts.selectors import consumer_profile
 from core.bands import Band
 from core.cache import derived_get_or_compute
 from core.forms import form_errors_add
+from core.notifications import selectors as notification_selectors
 from core.requests import AuthenticatedHttpRequest
 from core.throttles import (
     IdentitySubmitThrottle,
@@ -448,6 +450,10 @@ def _profile_page(
             for key, label in DataSource.choices
         ],
         "model_version": selectors.scoring_model_active().version,
+        "notification_form": NotificationSettingsForm.for_settings(
+            notification_selectors.notification_settings_of(person=person)
+        ),
+        "notification_kinds_required": notification_selectors.notification_kinds_required(),
     }
     return render(request, "scoring/profile.html", context, status=status)
 

@@ -109,7 +109,8 @@ def test_home_greets_a_signed_in_consumer_with_a_link_to_the_dashboard(
 ):
     client.force_login(consumer)
 
-    with django_assert_max_num_queries(3):
+    # session, user, merchant membership (role), the unread notifications for the navigation
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("home"))
 
     html = response.content.decode()
@@ -249,7 +250,8 @@ def test_public_account_page_renders(client, url_name, django_assert_max_num_que
 def test_signed_in_account_page_renders(client, consumer, url_name, django_assert_max_num_queries):
     client.force_login(consumer)
 
-    with django_assert_max_num_queries(3):
+    # session, user, merchant membership (role), the unread notifications for the navigation
+    with django_assert_max_num_queries(4):
         response = client.get(reverse(url_name))
 
     assert response.status_code == 200

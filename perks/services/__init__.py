@@ -39,6 +39,18 @@ from .counter import (
     hand_over_undo_until,
     normalise_code,
 )
+from .goals import (
+    goal_clear,
+    goal_reached_record,
+    goal_set,
+    score_rose_notify,
+)
+from .notifications import (
+    claims_due_back_notify,
+    code_checked_notify,
+    share_opened_notify,
+    share_opened_record,
+)
 from .promotions import (
     EDITABLE_FIELDS,
     MAX_ACCOUNT_AGE_DAYS,
@@ -103,8 +115,13 @@ __all__ = [
     "claim_hand_over",
     "claim_hand_over_undo",
     "claim_mark",
+    "claims_due_back_notify",
     "claims_expire",
     "claims_mark_expired",
+    "code_checked_notify",
+    "goal_clear",
+    "goal_reached_record",
+    "goal_set",
     "hand_over_undo_until",
     "normalise_code",
     "promotion_activate",
@@ -113,6 +130,9 @@ __all__ = [
     "promotion_pause",
     "promotion_resume",
     "promotion_update",
+    "score_rose_notify",
     "share_create",
+    "share_opened_notify",
+    "share_opened_record",
     "share_revoke",
 ]

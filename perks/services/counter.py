@@ -20,6 +20,7 @@ from scoring import services as scoring_services
 from .. import conditions, webhooks
 from ..models import BenefitType, Claim, CounterCheck, Promotion, WebhookEvent
 from .claims import claims_mark_expired
+from .notifications import code_checked_notify
 
 logger = logging.getLogger(__name__)
 
@@ -148,8 +149,10 @@ def _counter_lookup(
     return None, claim
 
 
-def _counter_check_record(*, claim: Claim, merchant: Merchant, now: datetime.datetime, outcome: str) -> None:
-    CounterCheck.objects.create(claim=claim, merchant=merchant, checked_at=now, outcome=outcome)
+def _counter_check_record(
+    *, claim: Claim, merchant: Merchant, now: datetime.datetime, outcome: str
+) -> CounterCheck:
+    return CounterCheck.objects.create(claim=claim, merchant=merchant, checked_at=now, outcome=outcome)
 
 
 @transaction.atomic
@@ -167,7 +170,10 @@ def claim_check(
     if refusal is not None:
         return refusal
     assert claim is not None
-    _counter_check_record(claim=claim, merchant=merchant, now=now, outcome=CounterCheck.Outcome.CHECKED)
+    check = _counter_check_record(
+        claim=claim, merchant=merchant, now=now, outcome=CounterCheck.Outcome.CHECKED
+    )
+    code_checked_notify(claim=claim, check_id=check.pk)
     return CounterResult(valid=True, claim=claim)
 
 

@@ -1,5 +1,5 @@
 """Template helpers of the consumer's perks pages: a promotion's words in the reader's language,
-and the dashboard's notifications (the dashboard view belongs to scoring; this keeps it unaware)."""
+and the dashboard's goal panel (the dashboard view belongs to scoring; this keeps it unaware)."""
 
 from django import template
 from django.utils import translation
@@ -25,12 +25,12 @@ def localised(promotion: Promotion, field: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def score_notifications(context: template.Context) -> list[selectors.Notification]:
-    """``{% score_notifications as notifications %}``: what changed since the previous score."""
+def goal_panel(context: template.Context) -> selectors.GoalPanel | None:
+    """``{% goal_panel as panel %}``: the person's goal, its gap and the quickest path to it."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return []
-    return selectors.notifications_for(person=request.user)
+        return None
+    return selectors.goal_panel_for(person=request.user)
 
 
 @register.simple_tag

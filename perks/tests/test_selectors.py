@@ -421,7 +421,7 @@ def test_a_band_share_shows_the_band_and_date_only():
     share = ShareFactory(person=person, show=Share.Show.BAND)
 
     assert selectors.share_public(token=share.token) == selectors.PublicShare(
-        band="excellent", as_of=timezone.localdate(), score=None
+        band="excellent", as_of=timezone.localdate(), score=None, share_id=share.pk
     )
 
 

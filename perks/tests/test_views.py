@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.keys import key_hash
 from perks import services
 from perks.demo import LOUNGE
-from perks.models import BenefitType, Category, Claim, CounterCheck, Promotion, Share
+from perks.models import BenefitType, Category, Claim, CounterCheck, Goal, Promotion, Share
 from perks.qr import qr_svg
 from scoring import services as scoring_services
 
@@ -21,19 +21,21 @@ MY_CLAIMS_URL = "/claims/"
 SHARES_URL = "/shares/"
 
 # Pinned query counts, the same for 3 and for 15 promotions, claims or shares. Every signed-in
-# page starts with 3: the session, the user, and the merchant membership (who is looking).
+# page starts with 3: the session, the user, and the merchant membership (who is looking); a
+# consumer's page adds the unread notifications counted for the navigation.
 # Perks: live promotions with my claims counted, my eligibility facts, my sub-scores (only as a
 # condition needs them), my profile for the heading, whether a court lists me (for the banner).
-PERKS_PAGE_QUERIES = 8
+PERKS_PAGE_QUERIES = 9
 # Confirmation: the promotion, then the perks page's three reads.
-CLAIM_CONFIRM_QUERIES = 6
+CLAIM_CONFIRM_QUERIES = 7
 # My claims and a claim: the claims with promotion and merchant, their counter checks.
-MY_CLAIMS_QUERIES = 5
-CLAIM_PAGE_QUERIES = 5
+MY_CLAIMS_QUERIES = 6
+CLAIM_PAGE_QUERIES = 6
 # Shares: my profile, my shares.
-SHARES_PAGE_QUERIES = 5
-# Public share: the share with its person's profile, the first name.
-PUBLIC_SHARE_QUERIES = 2
+SHARES_PAGE_QUERIES = 6
+# Public share: the share with its person's profile, the first name; the first view of the day
+# queues telling its person (one outbox row; later views of the day cost nothing).
+PUBLIC_SHARE_QUERIES = 3
 
 
 def claim_url(promotion: Promotion) -> str:
@@ -756,3 +758,74 @@ def test_share_pages_make_a_fixed_number_of_queries(client, ann, django_assert_m
 
     assert len(listing.context["rows"]) == count
     assert public.status_code == 200
+
+
+# --- The dashboard's goal panel ----------------------------------------------------------------------
+
+
+def test_the_dashboard_offers_the_perks_above_the_score_as_goals(client, make_consumer, make_promotion):
+    bo = make_consumer("bo")  # 600
+    make_promotion(title="Umbrella", min_score=600)
+    ford = car_trial(make_promotion)
+    client.force_login(bo)
+
+    html = client.get(reverse("scoring:dashboard")).content.decode()
+
+    assert 'data-testid="goal-panel"' in html
+    assert f'<option value="{ford.pk}">750 · Free 3-day test drive · Ford</option>' in html
+    assert "Umbrella" not in html.split('data-testid="goal-panel"')[1].split("</section>")[0]
+
+
+def test_setting_a_goal_shows_the_gap_and_the_quickest_path(client, make_consumer, make_promotion):
+    bo = make_consumer("bo")  # 600, identity not yet feeding the score
+    ford = car_trial(make_promotion, min_score=650)
+    client.force_login(bo)
+
+    response = client.post(reverse("perks:goal_set"), {"promotion": ford.pk}, follow=True)
+
+    html = response.content.decode()
+    assert "Your goal is set: Free 3-day test drive." in html
+    assert "Your goal: 650 for Free 3-day test drive" in html
+    assert "You are at 600: 50 points to go to 650." in html
+    assert 'data-testid="goal-path"' in html
+    assert Goal.objects.get(person=bo).promotion == ford
+
+
+def test_a_goal_the_score_meets_says_so_and_links_to_the_claim(client, ann, make_promotion):
+    ford = car_trial(make_promotion, min_score=700)  # ann: 700
+    services.goal_set(person=ann, promotion_id=ford.pk)
+    client.force_login(ann)
+
+    html = client.get(reverse("scoring:dashboard")).content.decode()
+
+    assert 'data-testid="goal-reached"' in html
+    assert claim_url(ford) in html
+
+
+def test_a_goal_for_a_perk_not_live_is_refused(client, ann, make_promotion):
+    draft = make_promotion(status="draft")
+    client.force_login(ann)
+
+    response = client.post(reverse("perks:goal_set"), {"promotion": draft.pk}, follow=True)
+
+    assert "Choose a perk that is live now." in response.content.decode()
+    assert not Goal.objects.exists()
+
+
+def test_clearing_a_goal_offers_the_choice_again(client, ann, make_promotion):
+    services.goal_set(person=ann, promotion_id=car_trial(make_promotion).pk)
+    client.force_login(ann)
+
+    client.post(reverse("perks:goal_clear"))
+
+    assert not Goal.objects.exists()
+
+
+def test_the_dashboard_charts_each_dimension_beside_the_total(client, ann):
+    client.force_login(ann)
+
+    html = client.get(reverse("scoring:dashboard")).content.decode()
+
+    assert 'data-testid="dimension-chart"' in html
+    assert html.count('class="dash-dims-history__swatch') == 5
+    assert "Your total went from 700 to 700." in html

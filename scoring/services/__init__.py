@@ -41,6 +41,10 @@ from .models import (
     shadow_runs_done,
 )
 from .monitoring import chunk_histograms, monitoring_record
+from .notifications import (
+    model_changed_notify,
+    score_moves_notify,
+)
 from .partners import (
     PARTNER_KEY_PREFIX_BYTES,
     partner_key_issue,
@@ -94,6 +98,7 @@ __all__ = [
     "dispute_reject",
     "events_ingest",
     "identity_facts_record",
+    "model_changed_notify",
     "monitoring_record",
     "observation_dates",
     "partner_key_issue",
@@ -109,6 +114,7 @@ __all__ = [
     "recompute_run_start",
     "recompute_run_sync",
     "recompute_sweep",
+    "score_moves_notify",
     "score_recompute",
     "scores_compute",
     "scoring_model_activate",

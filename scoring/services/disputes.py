@@ -18,6 +18,7 @@ from ..models import (
     PartnerNotice,
 )
 from .ingestion import blacklist_entry_lift
+from .notifications import dispute_answered_notify
 from .scores import score_recompute, today
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ def dispute_accept(*, dispute: Dispute, response: str = "", actor: User | None =
     if (entry is not None or bill is not None) and is_scored:
         score_recompute(person=dispute.person)
     logger.info("dispute accepted dispute=%s person=%s", dispute.pk, dispute.person_id)
+    dispute_answered_notify(dispute=dispute)
     audit_record(
         actor=actor, action="dispute.accept", target=dispute, changes={"status": ["open", "accepted"]}
     )
@@ -141,6 +143,7 @@ def dispute_reject(*, dispute: Dispute, response: str, actor: User | None = None
     dispute.resolved_at = timezone.now()
     dispute.save(update_fields=["status", "response", "resolved_at", "updated_at"])
     logger.info("dispute rejected dispute=%s person=%s", dispute.pk, dispute.person_id)
+    dispute_answered_notify(dispute=dispute)
     audit_record(
         actor=actor, action="dispute.reject", target=dispute, changes={"status": ["open", "rejected"]}
     )

@@ -25,6 +25,7 @@ from ..models import (
     Purchase,
 )
 from .identity import identity_facts_record
+from .notifications import negative_record_notify_bill, negative_record_notify_listing
 from .scores import today
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
                     existing.paid_on = paid_on
                     existing.save(update_fields=["paid_on", "updated_at"])
             else:
-                Bill.objects.create(
+                bill = Bill.objects.create(
                     person=person,
                     kind=data["kind"],
                     issuer=data["issuer"],
@@ -56,6 +57,8 @@ def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
                     paid_on=paid_on,
                     partner=partner,
                 )
+                if event.kind == EventKind.BILL_OVERDUE and paid_on is None:
+                    negative_record_notify_bill(bill=bill)
         case EventKind.RENTAL_PAYMENT:
             Bill.objects.create(
                 person=person,
@@ -81,9 +84,10 @@ def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
                 defaults={"confirmed_on": data["confirmed_on"], "interactions_90d": data["interactions_90d"]},
             )
         case EventKind.BLACKLIST_LISTED:
-            BlacklistEntry.objects.update_or_create(
+            entry, _created = BlacklistEntry.objects.update_or_create(
                 person=person, court=data["court"], case_number=data["case_number"], defaults=data
             )
+            negative_record_notify_listing(entry=entry)
         case EventKind.BLACKLIST_LIFTED:
             blacklist_entry_lift(
                 entry=BlacklistEntry.objects.select_for_update().get(

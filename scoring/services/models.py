@@ -19,6 +19,7 @@ from sklearn.metrics import roc_curve
 from sklearn.model_selection import train_test_split
 
 from accounts.models import ConsumerProfile, User
+from core import outbox
 from core.audit import audit_record
 
 from .. import engine, selectors
@@ -26,6 +27,7 @@ from ..fitting import DEV, HOLDOUT, OOT, FitError, fit_scorecard, portal, psi
 from ..fitting import scores as fitting_scores
 from ..fitting.monitoring import SCORE_BUCKET_EDGES
 from ..models import RecomputeRun, ScoreSnapshot, ScoringModel
+from .notifications import MODEL_CHANGED_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +206,7 @@ def scoring_model_activate(*, model: ScoringModel, actor: User | None = None) ->
         changes={"previously_active": [old.version for old in previous]},
     )
     logger.info("scoring model activated version=%s", model.version)
+    outbox.enqueue(MODEL_CHANGED_TASK, model.pk)
     return model
 
 

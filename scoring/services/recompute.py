@@ -21,7 +21,15 @@ from ..models import (
     ScoringModel,
 )
 from .monitoring import chunk_histograms, monitoring_record
-from .scores import chunk_score, scores_of_features, shadow_scores_write, snapshot_rows, snapshots_write
+from .notifications import score_moves_notify
+from .scores import (
+    chunk_score,
+    scores_of_features,
+    shadow_scores_write,
+    snapshot_rows,
+    snapshots_write,
+    today,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +136,8 @@ def recompute_chunk_run(*, chunk_id: int) -> int:
         chunk_scores = chunk_score(features=features, model=run.model)
         rows = snapshot_rows(person_ids=list(features), chunk=chunk_scores)
         snapshots_write(rows=rows, as_of=run.as_of, model=run.model)
+        if run.as_of >= today():
+            score_moves_notify(as_of=run.as_of, id_range=(chunk.first_person_id, chunk.last_person_id))
         if run.shadow_model is not None:
             # The same features through the challenger, written apart: never a snapshot.
             shadow_rows = scores_of_features(features=features, model=run.shadow_model)

@@ -22,6 +22,7 @@ from ..models import (
     ScoringModel,
     ShadowScore,
 )
+from .notifications import score_moves_notify
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +243,8 @@ def score_recompute(*, person: User, as_of: datetime.date | None = None) -> Scor
     model = selectors.scoring_model_active()
     rows = scores_compute(person_ids=[person.pk], as_of=as_of, model=model)
     snapshots_write(rows=rows, as_of=as_of, model=model)
+    if as_of >= today():  # rescoring a past date is a correction, not news
+        score_moves_notify(as_of=as_of, person_ids=[person.pk])
     return ScoreSnapshot.objects.select_related("model").get(person=person, as_of=as_of)
 
 

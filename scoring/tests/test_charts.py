@@ -244,3 +244,62 @@ def test_columns_scale_to_the_largest_value_and_a_missing_value_draws_nothing():
     assert (fair.y, fair.height, fair.text) == (58.0, 42.0, "25.0%")
     assert (good.height, good.text) == (0.0, "-")
     assert (poor.x, poor.width, fair.x) == (15.0, 70.0, 115.0)
+
+
+# --- Each dimension over the year ------------------------------------------------------------------
+
+DIMS = ("credit_history", "identity")
+
+
+def test_sub_scores_share_one_0_to_100_scale_and_dates_run_left_to_right():
+    series = [
+        (YEAR_AGO, {"credit_history": 0, "identity": 100}),
+        (TODAY, {"credit_history": 100, "identity": 50}),
+    ]
+
+    chart = charts.dimension_chart(series, keys=DIMS, start=YEAR_AGO, end=TODAY)
+
+    history, identity = chart.lines
+    assert (history.points[0], history.points[1]) == (
+        charts.Point(chart.left, chart.bottom),
+        charts.Point(chart.right, chart.top),
+    )
+    assert identity.points[1].y == (chart.top + chart.bottom) / 2
+    assert [line.value for line in chart.grid] == [0, 25, 50, 75, 100]
+    assert (history.first, history.latest, history.change) == (0, 100, 100)
+    assert (identity.change, identity.last_point) == (-50, identity.points[-1])
+
+
+def test_the_chart_is_sorted_by_date_and_keeps_points_inside_the_plot():
+    series = [
+        (TODAY, {"credit_history": 70, "identity": 40}),
+        (YEAR_AGO - datetime.timedelta(days=30), {"credit_history": 60, "identity": 40}),
+    ]
+
+    chart = charts.dimension_chart(series, keys=DIMS, start=YEAR_AGO, end=TODAY)
+
+    xs = [point.x for point in chart.lines[0].points]
+    assert xs == sorted(xs)
+    assert xs[0] == chart.left  # before the period: pinned to its start
+    assert chart.lines[0].polyline == " ".join(f"{p.x},{p.y}" for p in chart.lines[0].points)
+
+
+def test_an_empty_series_draws_no_line():
+    chart = charts.dimension_chart([], keys=DIMS, start=YEAR_AGO, end=TODAY)
+
+    assert [(line.points, line.latest, line.last_point) for line in chart.lines] == [((), None, None)] * 2
+
+
+def test_a_period_must_run_forward():
+    with pytest.raises(ValueError):
+        charts.dimension_chart([], keys=DIMS, start=TODAY, end=TODAY)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=30))
+def test_every_sub_score_lands_between_the_top_and_bottom(values):
+    series = [(YEAR_AGO + datetime.timedelta(days=12 * i), {"identity": v}) for i, v in enumerate(values)]
+
+    chart = charts.dimension_chart(series, keys=("identity",), start=YEAR_AGO, end=TODAY)
+
+    assert all(chart.top <= point.y <= chart.bottom for point in chart.lines[0].points)
+    assert all(chart.left <= point.x <= chart.right for point in chart.lines[0].points)

@@ -1,6 +1,7 @@
 """The simulator (engine.levers, selectors.score_simulate, POST /api/v1/me/score/simulate/): every
 action it offers gives the score the person gets by doing it, never more."""
 
+import dataclasses
 import datetime
 import itertools
 from decimal import Decimal
@@ -279,3 +280,72 @@ def test_the_simulate_api_needs_an_opted_in_consumer(make_consumer):
     response = client_of(person).post(SIMULATE, {"verify_identity": True}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (403, "not_opted_in")
+
+
+# --- The quickest path to a goal (selectors.score_path_to) ---------------------------------------
+
+
+def test_the_path_to_a_goal_takes_todays_actions_strongest_first_and_never_overstates(make_consumer):
+    today = services.today()
+    person = build_person(
+        make_consumer, today, on_time=6, late=1, unpaid=2, used_pct=90, verified=False, contacts=0
+    )
+    current = selectors.score_current(person=person).score
+
+    path = selectors.score_path_to(person=person, target=950)
+
+    assert path.current == current
+    assert path.gap == 950 - current
+    assert [step.score for step in path.steps] == sorted(step.score for step in path.steps)
+    now_steps = [step for step in path.steps if step.lever != "on_time_months"]
+    assert {step.lever for step in now_steps} == {
+        "pay_overdue",
+        "utilisation_10",
+        "verify_identity",
+        "confirm_contacts_5",
+    }
+    # every step's score is the simulator's for all the actions up to it together
+    all_now = engine.Levers(pay_overdue=True, utilisation_pct=10, verify_identity=True, confirm_contacts=5)
+    assert now_steps[-1].score == selectors.score_simulate(person=person, levers=all_now).score
+    assert path.reaches is False  # 950 is out of anyone's reach by these actions
+    assert 0 < path.progress < 100
+
+
+def test_a_reachable_goal_stops_at_the_first_step_that_reaches_it(make_consumer):
+    today = services.today()
+    person = build_person(
+        make_consumer, today, on_time=6, late=0, unpaid=2, used_pct=90, verified=False, contacts=0
+    )
+    full = selectors.score_path_to(person=person, target=950)
+    target = full.steps[0].score  # exactly what the strongest action alone gives
+
+    path = selectors.score_path_to(person=person, target=target)
+
+    assert path.reaches is True
+    assert [step.lever for step in path.steps] == [full.steps[0].lever]
+
+
+def test_a_goal_already_met_needs_no_step(make_consumer):
+    person = make_consumer("ann")  # 600
+
+    path = selectors.score_path_to(person=person, target=600)
+
+    assert (path.steps, path.reaches, path.gap, path.progress) == ((), True, 0, 100)
+
+
+def test_months_of_bills_on_time_come_last_and_as_few_as_reach_the_goal(make_consumer):
+    today = services.today()
+    person = build_person(
+        make_consumer, today, on_time=2, late=3, unpaid=0, used_pct=None, verified=True, contacts=8
+    )
+    now = engine.Levers(pay_overdue=True, utilisation_pct=10, verify_identity=True, confirm_contacts=5)
+    today_best = selectors.score_simulate(person=person, levers=now).score
+    target = selectors.score_simulate(person=person, levers=dataclasses.replace(now, on_time_months=3)).score
+
+    path = selectors.score_path_to(person=person, target=target)
+
+    assert target > today_best
+    assert path.steps[-1].lever == "on_time_months"
+    assert path.steps[-1].months <= 3
+    assert path.steps[-1].score >= target
+    assert path.reaches is True
