@@ -319,15 +319,37 @@ def score_current(*, person: User) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(person=person).select_related("model").order_by("-as_of").first()
 
 
+@functools.cache
+def _score_current_version_statement(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    field = ScoreSnapshot._meta.get_field
+    columns = [quote(field(name).column) for name in ("id", "updated_at", "person", "as_of")]
+    table = quote(ScoreSnapshot._meta.db_table)
+    # The names are the model's own; the person is a parameter.
+    return (
+        f"SELECT {columns[0]}, {columns[1]} FROM {table} "  # noqa: S608
+        f"WHERE {columns[2]} = %s ORDER BY {columns[3]} DESC LIMIT 1"
+    )
+
+
 def score_current_version(*, person: User) -> tuple[int, str] | None:
     """The latest snapshot's id and write time: what everything derived from it is cached by.
 
     One row off the unique (person, as_of) index; a rewrite of the same day's snapshot keeps the
-    id and moves the time.
+    id and moves the time. Every cached score and dashboard asks this first, so the statement is
+    written once rather than built by the ORM on every request (that was a sixth of the score
+    API's CPU).
     """
-    latest = ScoreSnapshot.objects.filter(person=person).order_by("-as_of")
-    row = latest.values_list("pk", "updated_at").first()
-    return None if row is None else (row[0], row[1].isoformat())
+    with connection.cursor() as cursor:
+        cursor.execute(_score_current_version_statement(connection.vendor), [person.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    snapshot_id, written = row
+    # SQLite hands back naive UTC datetimes, which the ORM would make aware; PostgreSQL's are.
+    if written.tzinfo is None:
+        written = written.replace(tzinfo=datetime.UTC)
+    return snapshot_id, written.isoformat()
 
 
 def score_history_version(*, person: User, since: datetime.date) -> tuple[int, str]:
