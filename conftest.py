@@ -1,8 +1,10 @@
 """Project-wide test set-up: safe settings defaults and the fixtures every app shares."""
 
+import os
 import uuid
 
 import pytest
+from django.core.cache import caches
 
 from scoring.engine.parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
 from tests.browser import browser, page, phone_page  # noqa: F401
@@ -179,3 +181,33 @@ def deliver_notification_emails(db, mailoutbox):
         return mailoutbox[before:]
 
     return deliver
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def derived_cache(request, settings):
+    """The derived values' cache on each backend it runs on: local memory (the embedded default) and the
+    production Redis backend (REDIS_URL; CI sets it, and there it must not be skipped)."""
+    if request.param == "local memory":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": str(uuid.uuid4()),
+            }
+        }
+        yield request.param
+        return
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must test the cache on Redis: set REDIS_URL")
+        pytest.skip("needs Redis (REDIS_URL)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            # A prefix of this test's own: the keys never meet another test's or the app's.
+            "KEY_PREFIX": f"test-derived-{uuid.uuid4()}",
+        }
+    }
+    yield request.param
+    caches["default"].clear()

@@ -149,19 +149,21 @@ def derived_get_or_compute(
     *,
     timeout: int = DERIVED_TIMEOUT,
     compressed: bool = False,
+    is_fresh: Callable[[T], bool] | None = None,
 ) -> T:
     """The value cached for these parts, computed and stored on a miss.
 
     The default cache: Redis in production (this process's memory while Redis is down, which
     is safe here since a key names its inputs), local memory in the embedded default.
     ``compressed`` stores the pickled value zlib-compressed: rendered HTML shrinks about five
-    times, which matters in the Redis the broker shares.
+    times, which matters in the Redis the broker shares. ``is_fresh``: for a value that also
+    depends on the time, whether the cached one still holds now (else it is computed again).
     """
     key = derived_key(*parts)
     value = cache.get(key, _MISSING)
-    if value is _MISSING:
+    if value is not _MISSING and compressed:
+        value = pickle.loads(zlib.decompress(value))  # noqa: S301 - our own cache, as Django's pickles
+    if value is _MISSING or (is_fresh is not None and not is_fresh(value)):
         value = compute()
         cache.set(key, zlib.compress(pickle.dumps(value)) if compressed else value, timeout)
-    elif compressed:
-        value = pickle.loads(zlib.decompress(value))  # noqa: S301 - our own cache, as Django's pickles
     return value

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DomainError
+from core.cache import derived_get_or_compute
 from core.parsers import BoundedJSONParser
 from core.requests import signed_in_user
 from core.throttles import NewAccountClaimThrottle
@@ -134,8 +136,17 @@ class MyClaimSerializer(ClaimSerializer):
 class PerksApi(PerksApiView):
     @extend_schema(responses={200: PerkSerializer(many=True)}, summary="Live perks and my eligibility")
     def get(self, request: Request) -> Response:
-        perks = selectors.perks_for_person(person=signed_in_user(request))
-        return self.paginate(perks, PerkSerializer)
+        inputs = selectors.perks_inputs(person=signed_in_user(request))
+        # Cached under a digest of everything the list derives from (the live promotions' version,
+        # the person's eligibility facts and held units) and the language its texts are in: any
+        # change to one is a new key. The page is cut from the whole list, as before.
+        perks = derived_get_or_compute(
+            ("perks", inputs.version, translation.get_language()),
+            lambda: PerkSerializer(selectors.perks_assess(inputs), many=True).data,
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(perks, self.request, view=self)
+        return paginator.get_paginated_response(page)
 
 
 ERROR_BODY = inline_serializer(

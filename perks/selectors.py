@@ -6,13 +6,15 @@ Nothing here returns a person's score to a merchant: audiences are withheld belo
 
 import dataclasses
 import datetime
+import functools
+import hashlib
 from typing import TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import ConsumerProfile, RealNameIdentity, User
+from accounts.models import ConsumerProfile, Merchant, RealNameIdentity, User
 from core.bands import SCORE_MAX, SCORE_MIN, Band
 from core.cache import derived_get_or_compute
 from core.keys import key_hash
@@ -154,29 +156,102 @@ class Perk:
     score_reasons: list[dict] = dataclasses.field(default_factory=list)
 
 
-def perks_for_person(*, person: User) -> list[Perk]:
-    """Every live promotion with this person's eligibility, in a fixed number of queries."""
+# --- The live promotions, cached until the promotions, the merchants or the hour change ------
+# Every person's perks list starts from the same live promotions; they change when a promotion or
+# merchant is written (updated_at moves, the counts change; a claim moves ``remaining`` and its
+# updated_at) or when one starts or ends. They are cached under the version of both tables and
+# recomputed once the next start or end has passed.
+
+
+@dataclasses.dataclass(frozen=True)
+class LivePromotions:
+    version: str
+    promotions: list[Promotion]
+    # The next moment a promotion starts or ends: the list holds until then.
+    valid_until: datetime.datetime | None
+
+    def holds_at(self, moment: datetime.datetime) -> bool:
+        return self.valid_until is None or moment < self.valid_until
+
+
+@functools.cache
+def _promotions_version_statement(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    promotion, merchant = quote(Promotion._meta.db_table), quote(Merchant._meta.db_table)
+    updated, remaining = quote("updated_at"), quote(Promotion._meta.get_field("remaining").column)
+    # The names are the models' own; no parameters.
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {promotion}), (SELECT MAX({updated}) FROM {promotion}), "  # noqa: S608
+        f"(SELECT SUM({remaining}) FROM {promotion}), "
+        f"(SELECT COUNT(*) FROM {merchant}), (SELECT MAX({updated}) FROM {merchant})"
+    )
+
+
+def promotions_version() -> str:
+    """The promotions' and merchants' row counts, latest writes and the stock left, as a digest:
+    any promotion or merchant written, added or removed, and any unit claimed or given back,
+    changes it. One statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_promotions_version_statement(connection.vendor))
+        row = cursor.fetchone()
+    parts = "|".join("" if value is None else str(value) for value in row)
+    return hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()
+
+
+def _promotions_live_read(*, version: str) -> LivePromotions:
+    now = timezone.now()
     promotions = list(
-        Promotion.objects.live()
-        .select_related("merchant")
-        .annotate(
-            # A subquery on the (person, promotion) index: its cost does not grow with the
-            # promotions' total claims, as a join over all of them would.
-            held=Coalesce(
-                Subquery(
-                    Claim.objects.filter(
-                        same_person(person_id=person.pk),
-                        promotion=OuterRef("pk"),
-                        status__in=UNIT_HOLDING_STATUSES,
-                    )
-                    .values("promotion")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            )
+        Promotion.objects.live(at=now).select_related("merchant").order_by("min_score", "title", "pk")
+    )
+    # Any later start (of whatever status: a superset, so at worst the list is read again early)
+    # and the live ones' ends.
+    next_start = Promotion.objects.filter(starts_at__gt=now).aggregate(first=Min("starts_at"))["first"]
+    moments = [promotion.ends_at for promotion in promotions if promotion.ends_at is not None]
+    if next_start is not None:
+        moments.append(next_start)
+    return LivePromotions(version=version, promotions=promotions, valid_until=min(moments, default=None))
+
+
+def promotions_live_cached() -> LivePromotions:
+    """The live promotions with their merchants, cheapest threshold first (as people see them)."""
+    version = promotions_version()
+    return derived_get_or_compute(
+        ("promotions-live", version),
+        lambda: _promotions_live_read(version=version),
+        is_fresh=lambda live: live.holds_at(timezone.now()),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PerksInputs:
+    """Everything a person's perks list derives from: the live promotions, the person's
+    eligibility facts and the units the person holds of each promotion."""
+
+    live: LivePromotions
+    facts: eligibility.PersonFacts
+    held: dict[int, int]
+
+    @property
+    def version(self) -> str:
+        """A digest of the inputs: the key a list derived from them is cached under."""
+        described = repr((self.live.version, self.live.valid_until, self.facts, sorted(self.held.items())))
+        return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
+
+
+def perks_inputs(*, person: User) -> PerksInputs:
+    """What the person's perks derive from, in a fixed number of queries."""
+    live = promotions_live_cached()
+    promotions = live.promotions
+    held = dict(
+        Claim.objects.filter(
+            same_person(person_id=person.pk),
+            promotion_id__in=[promotion.pk for promotion in promotions],
+            status__in=UNIT_HOLDING_STATUSES,
         )
-        .order_by("min_score", "title", "pk")
+        .order_by()
+        .values("promotion_id")
+        .annotate(n=Count("pk"))
+        .values_list("promotion_id", "n")
     )
     need_dimensions = any(conditions.uses_dimensions(promotion.conditions) for promotion in promotions)
     # The reasons ride on the sub-scores' query; without it they are read only when a perk is out of
@@ -184,9 +259,14 @@ def perks_for_person(*, person: User) -> list[Perk]:
     facts = person_facts(person=person, need_dimensions=need_dimensions, need_reasons=need_dimensions)
     if not need_dimensions and facts.score is not None and any(p.min_score > facts.score for p in promotions):
         facts = dataclasses.replace(facts, reasons=score_reasons_latest(person=person))
+    return PerksInputs(live=live, facts=facts, held=held)
+
+
+def perks_assess(inputs: PerksInputs) -> list[Perk]:
+    """Every live promotion with the person's eligibility."""
     perks = []
-    for promotion in promotions:
-        assessment = eligibility.assess(promotion=promotion, person=facts)
+    for promotion in inputs.live.promotions:
+        assessment = eligibility.assess(promotion=promotion, person=inputs.facts)
         perks.append(
             Perk(
                 promotion=promotion,
@@ -196,7 +276,7 @@ def perks_for_person(*, person: User) -> list[Perk]:
                 at_counter=assessment.at_counter,
                 remaining=promotion.remaining,
                 benefit=assessment.benefit,
-                claims_left=max(promotion.per_user_limit - promotion.held, 0),
+                claims_left=max(promotion.per_user_limit - inputs.held.get(promotion.pk, 0), 0),
                 disclosure=assessment.disclosure,
                 score_reasons=assessment.score_reasons,
             )
@@ -215,6 +295,11 @@ def promotions_unlocked_between(*, low: int, high: int) -> list[Promotion]:
         .select_related("merchant")
         .order_by("min_score", "id")
     )
+
+
+def perks_for_person(*, person: User) -> list[Perk]:
+    """Every live promotion with this person's eligibility, in a fixed number of queries."""
+    return perks_assess(perks_inputs(person=person))
 
 
 def promotion_live(*, pk: int) -> Promotion | None:

@@ -3,12 +3,14 @@
 import dataclasses
 import datetime
 import functools
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Avg, Count, Exists, F, Max, Min, Model, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
@@ -100,12 +102,17 @@ def scoring_model_active() -> ScoringModel:
 
 
 def features_for_people(
-    *, person_ids: Iterable[int] | None = None, id_range: tuple[int, int] | None = None, as_of: datetime.date
+    *,
+    person_ids: Iterable[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    as_of: datetime.date,
+    switched_off: Mapping[int, list[str]] | None = None,
 ) -> dict[int, Features]:
     """Every given person's engine features on a date, in a fixed number of set-based queries.
 
     Pass either explicit ids or an inclusive id range; both the nightly chunks and the
-    single-person recompute come through here, so they cannot disagree.
+    single-person recompute come through here, so they cannot disagree. ``switched_off``: the
+    sources each person switched off, when the caller has already read them.
     """
     if id_range is not None:
         person_filter = Q(person_id__gte=id_range[0], person_id__lte=id_range[1])
@@ -201,11 +208,13 @@ def features_for_people(
         .annotate(n=Count("id"), interactions=Sum("interactions_90d"))
     }
     blacklist = _blacklist_statuses(person_filter=person_filter, as_of=as_of)
-    switched_off: dict[int, list[str]] = {}
-    for person_id, source in SourceConsent.objects.filter(person_filter, is_enabled=False).values_list(
-        "person_id", "source"
-    ):
-        switched_off.setdefault(person_id, []).append(source)
+    if switched_off is None:
+        read: dict[int, list[str]] = {}
+        for person_id, source in SourceConsent.objects.filter(person_filter, is_enabled=False).values_list(
+            "person_id", "source"
+        ):
+            read.setdefault(person_id, []).append(source)
+        switched_off = read
 
     bill_rows = {row["person_id"]: row for row in bills}
     features: dict[int, Features] = {}
@@ -255,8 +264,16 @@ def _late_kinds(bill: dict) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(((kind, n) for kind, n in counts if n), key=lambda pair: (-pair[1], pair[0])))
 
 
-def features_for_person(*, person: User, as_of: datetime.date) -> Features:
-    return features_for_people(person_ids=[person.pk], as_of=as_of)[person.pk]
+def features_for_person(
+    *, person: User, as_of: datetime.date, switches: Mapping[str, SourceConsent] | None = None
+) -> Features:
+    """The person's features; pass ``switches`` (source_switches) when already read, to save a query."""
+    switched_off = (
+        None
+        if switches is None
+        else {person.pk: [source for source, switch in switches.items() if not switch.is_enabled]}
+    )
+    return features_for_people(person_ids=[person.pk], as_of=as_of, switched_off=switched_off)[person.pk]
 
 
 def _money(value: Decimal | float | None) -> Decimal | None:
@@ -307,15 +324,37 @@ def score_current(*, person: User) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(person=person).select_related("model").order_by("-as_of").first()
 
 
+@functools.cache
+def _score_current_version_statement(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    field = ScoreSnapshot._meta.get_field
+    columns = [quote(field(name).column) for name in ("id", "updated_at", "person", "as_of")]
+    table = quote(ScoreSnapshot._meta.db_table)
+    # The names are the model's own; the person is a parameter.
+    return (
+        f"SELECT {columns[0]}, {columns[1]} FROM {table} "  # noqa: S608
+        f"WHERE {columns[2]} = %s ORDER BY {columns[3]} DESC LIMIT 1"
+    )
+
+
 def score_current_version(*, person: User) -> tuple[int, str] | None:
     """The latest snapshot's id and write time: what everything derived from it is cached by.
 
     One row off the unique (person, as_of) index; a rewrite of the same day's snapshot keeps the
-    id and moves the time.
+    id and moves the time. Every cached score and dashboard asks this first, so the statement is
+    written once rather than built by the ORM on every request (that was a sixth of the score
+    API's CPU).
     """
-    latest = ScoreSnapshot.objects.filter(person=person).order_by("-as_of")
-    row = latest.values_list("pk", "updated_at").first()
-    return None if row is None else (row[0], row[1].isoformat())
+    with connection.cursor() as cursor:
+        cursor.execute(_score_current_version_statement(connection.vendor), [person.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    snapshot_id, written = row
+    # SQLite hands back naive UTC datetimes, which the ORM would make aware; PostgreSQL's are.
+    if written.tzinfo is None:
+        written = written.replace(tzinfo=datetime.UTC)
+    return snapshot_id, written.isoformat()
 
 
 def score_current_version_and_dispute(*, person: User) -> tuple[tuple[int, str] | None, bool]:
@@ -643,6 +682,49 @@ def contacts_of(*, person: User) -> list[Contact]:
     """The contacts partners reported for the person, waiting ones first, with the other login."""
     contacts = Contact.objects.filter(person=person).select_related("contact")
     return sorted(contacts, key=lambda item: (item.status != Contact.Status.REPORTED, item.contact.username))
+
+
+# --- What a person's own data is at a moment: the key of what a page derives from it ----------
+# Every row a person's features, bills, credit line, listings, disputes and data switches are read
+# from. Each is written with save() or update_or_create() (updated_at moves) and removed row by row,
+# so a table's row count and latest write change with any insert, update or delete of its rows.
+
+PERSON_DATA_MODELS: tuple[type[Model], ...] = (
+    Bill,
+    Balance,
+    CreditLine,
+    Purchase,
+    Identity,
+    Contact,
+    BlacklistEntry,
+    SourceConsent,
+    Dispute,
+)
+
+
+@functools.cache
+def _person_data_statement(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    parts = []
+    for model in PERSON_DATA_MODELS:
+        table = quote(model._meta.db_table)
+        person = quote(model._meta.get_field("person").column)
+        updated = quote(model._meta.get_field("updated_at").column)
+        # The names are the models' own; the person is a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE {person} = %(person)s)")  # noqa: S608
+        parts.append(f"(SELECT MAX({updated}) FROM {table} WHERE {person} = %(person)s)")  # noqa: S608
+    return "SELECT " + ", ".join(parts)
+
+
+def person_data_version(*, person: User) -> str:
+    """How many rows of each of the person's data tables there are and when the latest was written,
+    as a short digest (a cache key's part): one statement of index lookups, changed by any new
+    event, correction, switch or dispute."""
+    with connection.cursor() as cursor:
+        cursor.execute(_person_data_statement(connection.vendor), {"person": person.pk})
+        row = cursor.fetchone()
+    counts_and_times = "|".join("" if value is None else str(value) for value in row)
+    return hashlib.blake2b(counts_and_times.encode(), digest_size=12).hexdigest()
 
 
 def source_switches(*, person: User) -> dict[str, SourceConsent]:

@@ -46,7 +46,7 @@ from .forms import (
     WhatIfForm,
     dispute_key,
 )
-from .models import Bill, Contact, DataSource, Declaration, Education, ScoreSnapshot
+from .models import Bill, Contact, DataSource, Declaration, Education, ScoreSnapshot, SourceConsent
 
 HISTORY_DAYS = 365
 DAY_SECONDS = 24 * 3600
@@ -107,30 +107,38 @@ def _dashboard_page(
         timeout=DAY_SECONDS,
         compressed=True,
     )
-    features = selectors.features_for_person(person=person, as_of=today)
+    # The person's own data (features, bills, credit line, listings, disputes, switches) is cached
+    # under the version of every row it is read from: any event, switch or dispute is a new key.
+    data = derived_get_or_compute(
+        ("dashboard-data", person.pk, selectors.person_data_version(person=person), today.isoformat()),
+        lambda: _person_data(person=person, today=today),
+        timeout=DAY_SECONDS,
+    )
+    features = data["features"]
     what_if = WhatIfForm(request.GET if "what_if" in request.GET else None, features=features)
-    listings = selectors.blacklist_entries_active(person=person)
+    listings = data["listings"]
     context = {
         **cards,
         "today": today,
         "listings": listings,
         "features": features,
         "education": Education(features.education).label,
-        "bills": _bill_rows(selectors.bills_recent(person=person, as_of=today), today=today),
-        "rent_payments": _bill_rows(selectors.rent_payments_recent(person=person, as_of=today), today=today),
-        "credit_line": selectors.credit_line_latest(person=person),
+        "bills": data["bills"],
+        "rent_payments": data["rent_payments"],
+        "credit_line": data["credit_line"],
         "what_if": what_if,
         "simulation": _simulation(person=person, form=what_if, features=features),
-        **_disputes_context(person=person, dispute_form=dispute_form, listings=listings),
-        "sources_off": _sources_off(person=person, written_at=version[1]),
+        **_disputes_context(disputes=data["disputes"], dispute_form=dispute_form, listings=listings),
+        "sources_off": _sources_off(switches=data["switches"], written_at=version[1]),
         "profile_url": reverse("profile:show"),
     }
     context["open_dimension"] = _dimension_of_failed_dispute(context, dispute_form)
     return render(request, "scoring/dashboard.html", context, status=status)
 
 
-def _disputes_context(*, person: User, dispute_form: DisputeForm | None, listings: list) -> dict[str, object]:
-    disputes = selectors.disputes_of(person=person)
+def _disputes_context(
+    *, disputes: list, dispute_form: DisputeForm | None, listings: list
+) -> dict[str, object]:
     blank = DisputeForm(listings=listings)
     past_due = [dispute for dispute in disputes if dispute.is_past_due]
     failed_here = dispute_form is not None and dispute_form.subject_key == OTHER_DATA
@@ -190,7 +198,22 @@ def _score_cards(
     }
 
 
-def _sources_off(*, person: User, written_at: str | None) -> list[dict[str, object]]:
+def _person_data(*, person: User, today: datetime.date) -> dict[str, object]:
+    """What the dashboard shows of the person's own data, as of today."""
+    switches = selectors.source_switches(person=person)
+    return {
+        # The features leave out the sources switched off: the switches just read, not read again.
+        "features": selectors.features_for_person(person=person, as_of=today, switches=switches),
+        "listings": selectors.blacklist_entries_active(person=person, on=today),
+        "bills": _bill_rows(selectors.bills_recent(person=person, as_of=today), today=today),
+        "rent_payments": _bill_rows(selectors.rent_payments_recent(person=person, as_of=today), today=today),
+        "credit_line": selectors.credit_line_latest(person=person),
+        "disputes": selectors.disputes_of(person=person),
+        "switches": switches,
+    }
+
+
+def _sources_off(*, switches: dict[str, SourceConsent], written_at: str | None) -> list[dict[str, object]]:
     """The sources the person switched off, and whether the score shown already leaves them out."""
     labels = dict(DataSource.choices)
     return [
@@ -201,7 +224,7 @@ def _sources_off(*, person: User, written_at: str | None) -> list[dict[str, obje
             "from_next": written_at is None
             or datetime.datetime.fromisoformat(written_at) < switch.changed_at,
         }
-        for switch in selectors.source_switches(person=person).values()
+        for switch in switches.values()
         if not switch.is_enabled
     ]
 

@@ -10,11 +10,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
-from accounts.services import api_token_issue
+from accounts.services import api_token_issue, api_tokens_revoke_all
 from core.keys import key_hash
 from perks import services
 from perks.models import Claim, Promotion, Share
 from scoring import engine
+from scoring import services as scoring_services
 from scoring.models import ScoreSnapshot
 from scoring.services.scores import snapshot_row
 from scoring.tests.engine.examples import TYPICAL
@@ -100,16 +101,25 @@ def test_perks_need_a_login(anon):
     assert response.json()["code"] == "not_authenticated"
 
 
+# The token with its login, the promotions' version, the units the person holds, the person's
+# eligibility facts and reasons; when the promotions changed, also the live promotions and the
+# next start.
+PERKS_QUERIES = 5
+PERKS_QUERIES_PROMOTIONS_CHANGED = 7
+
+
 def test_perks_list_in_a_fixed_number_of_queries(api_as, ann, make_promotion, django_assert_max_num_queries):
     api = api_as(ann)
     for n in range(3):
         make_promotion(title=f"Perk {n}", conditions=LOUNGE)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(PERKS_QUERIES_PROMOTIONS_CHANGED):
         assert api.get("/api/v1/perks/").json()["count"] == 3
     for n in range(3, 15):
         make_promotion(title=f"Perk {n}", conditions={"attr": "dimension", "key": "identity", "gte": 25})
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(PERKS_QUERIES_PROMOTIONS_CHANGED):
+        assert api.get("/api/v1/perks/").json()["count"] == 15
+    with django_assert_max_num_queries(PERKS_QUERIES):
         assert api.get("/api/v1/perks/").json()["count"] == 15
 
 
@@ -555,3 +565,145 @@ def test_a_perk_out_of_reach_names_the_reasons_that_matter_for_its_threshold(
 
 def result_reasons(result):
     return [{"code": r.code, "direction": r.direction, "points": r.points} for r in result.reasons]
+
+
+# --- The perks list's caches: every change is seen on the very next request ---------------------
+
+PERKS = "/api/v1/perks/"
+
+
+def perk_titled(response, title: str) -> dict:
+    return next(perk for perk in response.json()["results"] if perk["title"] == title)
+
+
+def test_a_cached_perks_list_is_the_list_computed_afresh(
+    derived_cache, api_as, ann, make_promotion, settings
+):
+    # given: the list cached by a first request
+    make_promotion(title="Bikes", min_score=650)
+    make_promotion(title="Lounge", min_score=800, conditions=LOUNGE)
+    api = api_as(ann)
+    first = api.get(PERKS).json()
+
+    # when
+    again = api.get(PERKS).json()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    uncached = api.get(PERKS).json()
+
+    # then
+    assert again == first == uncached
+    assert [perk["title"] for perk in first["results"]] == ["Bikes", "Lounge"]
+
+
+def test_a_new_snapshot_opens_a_perk_on_the_next_request(
+    derived_cache, api_as, ann, make_promotion, given_score
+):
+    # given: out of reach at 700, cached
+    make_promotion(title="Lounge", min_score=750)
+    api = api_as(ann)
+    before = perk_titled(api.get(PERKS), "Lounge")
+
+    # when: the score rises to 760
+    given_score(ann, 760)
+    after = perk_titled(api.get(PERKS), "Lounge")
+
+    # then
+    assert (before["eligible"], before["points_away"]) == (False, 50)
+    assert (after["eligible"], after["points_away"]) == (True, 0)
+
+
+def test_a_claim_moves_the_stock_and_the_claims_left_on_the_next_request(
+    derived_cache, api_as, ann, make_consumer, given_score, make_promotion
+):
+    # given: the list cached by two people
+    promotion = make_promotion(title="Bikes", quantity=5, per_user_limit=1)
+    bo = given_score(make_consumer("bo"), 700)
+    ann_api, bo_api = api_as(ann), api_as(bo)
+    assert perk_titled(ann_api.get(PERKS), "Bikes")["claims_left"] == 1
+    assert perk_titled(bo_api.get(PERKS), "Bikes")["remaining"] == 5
+
+    # when: Ann claims
+    assert ann_api.post(f"/api/v1/perks/{promotion.pk}/claim/").status_code == 201
+
+    # then: Ann has none left, and Bo sees the unit gone
+    ann_after, bo_after = perk_titled(ann_api.get(PERKS), "Bikes"), perk_titled(bo_api.get(PERKS), "Bikes")
+    assert (ann_after["claims_left"], ann_after["remaining"]) == (0, 4)
+    assert (bo_after["claims_left"], bo_after["remaining"]) == (1, 4)
+
+
+def test_a_new_or_ended_promotion_is_seen_on_the_next_request(derived_cache, api_as, ann, make_promotion):
+    # given
+    bikes = make_promotion(title="Bikes")
+    api = api_as(ann)
+    assert [perk["title"] for perk in api.get(PERKS).json()["results"]] == ["Bikes"]
+
+    # when
+    make_promotion(title="Umbrellas", min_score=600)
+    with_new = [perk["title"] for perk in api.get(PERKS).json()["results"]]
+    services.promotion_end(promotion=bikes)
+    after_end = [perk["title"] for perk in api.get(PERKS).json()["results"]]
+
+    # then
+    assert with_new == ["Umbrellas", "Bikes"]
+    assert after_end == ["Umbrellas"]
+
+
+def test_a_promotion_leaves_the_list_when_its_end_passes(derived_cache, api_as, ann, make_promotion, clock):
+    # given: a promotion ending in a minute and one starting in two, the list cached
+    make_promotion(title="Bikes", ends_at=clock.now + datetime.timedelta(minutes=1))
+    make_promotion(title="Umbrellas", min_score=600, starts_at=clock.now + datetime.timedelta(minutes=2))
+    api = api_as(ann)
+    at_first = [perk["title"] for perk in api.get(PERKS).json()["results"]]
+
+    # when: time passes, nothing is written
+    clock.advance(minutes=1)
+    after_end = [perk["title"] for perk in api.get(PERKS).json()["results"]]
+    clock.advance(minutes=1)
+    after_start = [perk["title"] for perk in api.get(PERKS).json()["results"]]
+
+    # then
+    assert (at_first, after_end, after_start) == (["Bikes"], [], ["Umbrellas"])
+
+
+def test_an_opt_out_is_seen_on_the_next_request(derived_cache, api_as, ann, make_promotion):
+    # given
+    make_promotion(title="Bikes", min_score=650)
+    api = api_as(ann)
+    assert perk_titled(api.get(PERKS), "Bikes")["eligible"] is True
+
+    # when
+    scoring_services.consumer_opt_out(person=ann)
+    after = perk_titled(api.get(PERKS), "Bikes")
+
+    # then
+    assert (after["eligible"], after["points_away"]) == (False, None)
+
+
+def test_the_perks_follow_the_language_of_each_request(derived_cache, api_as, ann, make_promotion):
+    # given: an unmet condition, its words cached in English
+    make_promotion(title="Lounge", min_score=650, conditions={"attr": "region", "in": ["beijing"]})
+    api = api_as(ann)
+    english = perk_titled(api.get(PERKS, HTTP_ACCEPT_LANGUAGE="en"), "Lounge")
+
+    # when
+    chinese = perk_titled(api.get(PERKS, HTTP_ACCEPT_LANGUAGE="zh-hans"), "Lounge")
+
+    # then
+    assert english["unmet"] and chinese["unmet"]
+    assert chinese["unmet"] != english["unmet"]
+    assert chinese["benefit"] != english["benefit"]
+
+
+def test_a_revoked_token_is_refused_on_the_next_perks_request(derived_cache, ann, make_promotion):
+    # given: the list cached for this token's person
+    make_promotion(title="Bikes")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=ann)}")
+    assert api.get(PERKS).status_code == 200
+
+    # when
+    api_tokens_revoke_all(user=ann)
+    response = api.get(PERKS)
+
+    # then
+    assert response.status_code == 401

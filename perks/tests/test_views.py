@@ -23,11 +23,13 @@ SHARES_URL = "/shares/"
 # Pinned query counts, the same for 3 and for 15 promotions, claims or shares. Every signed-in
 # page starts with 3: the session, the user, and the merchant membership (who is looking); a
 # consumer's page adds the unread notifications counted for the navigation.
-# Perks: live promotions with my claims counted, my eligibility facts, my sub-scores (only as a
-# condition needs them), my profile for the heading, whether a court lists me (for the banner).
-PERKS_PAGE_QUERIES = 9
-# Confirmation: the promotion, then the perks page's three reads.
-CLAIM_CONFIRM_QUERIES = 7
+# Perks: the live promotions' version, my claims counted, my eligibility facts, my sub-scores
+# (only as a condition needs them), my profile for the heading, whether a court lists me (for the
+# banner); after any promotion changed, the live promotions and the next start are read again
+# (once, then cached for everyone).
+PERKS_PAGE_QUERIES = 12
+# Confirmation: the promotion, then the perks page's reads.
+CLAIM_CONFIRM_QUERIES = 10
 # My claims and a claim: the claims with promotion and merchant, their counter checks.
 MY_CLAIMS_QUERIES = 6
 CLAIM_PAGE_QUERIES = 6

@@ -140,7 +140,7 @@ from .features import (
 )
 from .levers import MAX_NEW_CONTACTS, MAX_ON_TIME_MONTHS, Later, Levers, apply_levers
 from .parameters import DEFAULT_PARAMETERS, LAUNCH_MODEL_VERSION
-from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, reasons_for_gap
+from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, reason_row, reasons_for_gap
 from .score import AnyScorecard, ScoreResult, compute, simulate
 from .scorecard import Characteristic, Scorecard
 from .texts import reason_advice, reason_text
@@ -203,6 +203,7 @@ __all__ = [
     "compute_exact",
     "feature_number",
     "reason_advice",
+    "reason_row",
     "reason_text",
     "reasons_for_gap",
     "score_chunk",

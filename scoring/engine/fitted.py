@@ -84,18 +84,37 @@ def total_reasons(
                 BLACKLIST_ACTIVE if blacklist.is_active else BLACKLIST_RECENT, better=unlisted, worse=outcome
             )
             (pinned if blacklist.is_active else lowering).append(listing)
+    # While an active listing caps the score it masks every other factor: those are chosen and
+    # ranked by what they are worth without it, and each also says what it is worth under the cap.
+    active = blacklist is not None and blacklist.is_active
+    ranked_by = None if active else blacklist
+    base = scorecard.final(outcome.total, None) if active else outcome
+    capped: dict[str, int] = {}
+
+    def moved(code: str, total: int, *, up: bool) -> _Candidate:
+        if active:
+            under_cap = scorecard.final(total, blacklist)
+            capped[code] = (
+                _effect(code, better=under_cap, worse=outcome)
+                if up
+                else _effect(code, better=outcome, worse=under_cap)
+            ).points
+        elsewhere = scorecard.final(total, ranked_by)
+        return (
+            _effect(code, better=elsewhere, worse=base) if up else _effect(code, better=base, worse=elsewhere)
+        )
+
     below = [c for c in scorecard.characteristics if points[c.name] < c.best]
     thin = thin_file_members(features, (c.name for c in below))
     if thin:
         gain = sum(c.best - points[c.name] for c in below if c.name in thin)
-        lowering.append(
-            _effect(THIN_FILE, better=scorecard.final(outcome.total + gain, blacklist), worse=outcome)
-        )
+        lowering.append(moved(THIN_FILE, outcome.total + gain, up=True))
     for characteristic in below:
         if characteristic.name not in thin:
             current = points[characteristic.name]
-            best = scorecard.final(outcome.total - current + characteristic.best, blacklist)
-            lowering.append(_effect(characteristic.name, better=best, worse=outcome))
+            lowering.append(
+                moved(characteristic.name, outcome.total - current + characteristic.best, up=True)
+            )
     # Ranked last, a candidate worth nothing (a cap masking it) is never shown as a lowering reason.
     chosen = sorted(lowering, key=_RANK)[: MAX_LOWERING_REASONS - len(pinned)]
     chosen_lowering = pinned + [candidate for candidate in chosen if candidate.exact > 0]
@@ -104,6 +123,10 @@ def total_reasons(
     for characteristic in scorecard.characteristics:
         current = points[characteristic.name]
         if current > 0 and characteristic.name not in named:
-            none = scorecard.final(outcome.total - current, blacklist)
-            raising.append(_effect(characteristic.name, better=outcome, worse=none))
-    return _reasons_of(features, chosen_lowering, sorted(raising, key=_RANK)[:MAX_RAISING_REASONS])
+            raising.append(moved(characteristic.name, outcome.total - current, up=False))
+    return _reasons_of(
+        features,
+        chosen_lowering,
+        sorted(raising, key=_RANK)[:MAX_RAISING_REASONS],
+        capped=capped if active else None,
+    )

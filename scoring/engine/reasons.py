@@ -41,6 +41,19 @@ class Reason:
     points_without_listing: int | None = None
 
 
+def reason_row(reason: Reason) -> dict[str, Any]:
+    """A reason as a snapshot stores it (JSON); the points without a listing only under its cap."""
+    row: dict[str, Any] = {
+        "code": reason.code,
+        "direction": reason.direction,
+        "points": reason.points,
+        "params": reason.params,
+    }
+    if reason.points_without_listing is not None:
+        row["points_without_listing"] = reason.points_without_listing
+    return row
+
+
 class _Candidate(NamedTuple):
     code: str
     points: int
@@ -110,17 +123,7 @@ def reasons(
             candidate.code: _effect_of(changes[candidate.code], outcome, scorecard, blacklist).points
             for candidate in (*chosen, *raising)
         }
-        return tuple(
-            Reason(
-                code=candidate.code,
-                direction=direction,
-                points=capped.get(candidate.code, candidate.points),
-                params=_params(candidate.code, features),
-                points_without_listing=None if candidate.code == BLACKLIST_ACTIVE else candidate.points,
-            )
-            for direction, candidates in ((LOWERS, pinned + chosen), (RAISES, raising))
-            for candidate in candidates
-        )
+        return _reasons_of(features, pinned + chosen, raising, capped=capped)
     chosen, raising, _ = _ranked(
         features, scorecard, partials, outcome, blacklist, lowering, MAX_LOWERING_REASONS - len(pinned)
     )
@@ -208,14 +211,22 @@ def _named(lowering: list[_Candidate], thin: frozenset[str]) -> frozenset[str]:
 
 
 def _reasons_of(
-    features: Features, lowering: list[_Candidate], raising: list[_Candidate]
+    features: Features,
+    lowering: list[_Candidate],
+    raising: list[_Candidate],
+    capped: Mapping[str, int] | None = None,
 ) -> tuple[Reason, ...]:
+    """The reasons shown. Under an active listing's cap (``capped``: each candidate's points under
+    it) the candidates were ranked by what they are worth without the listing, which each carries."""
     return tuple(
         Reason(
             code=candidate.code,
             direction=direction,
-            points=candidate.points,
+            points=candidate.points if capped is None else capped.get(candidate.code, candidate.points),
             params=_params(candidate.code, features),
+            points_without_listing=(
+                None if capped is None or candidate.code == BLACKLIST_ACTIVE else candidate.points
+            ),
         )
         for direction, candidates in ((LOWERS, lowering), (RAISES, raising))
         for candidate in candidates

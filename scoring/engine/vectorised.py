@@ -60,7 +60,7 @@ from .features import (
     THIN_FILE_MONTHS,
     Features,
 )
-from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, _params
+from .reasons import MAX_LOWERING_REASONS, MAX_RAISING_REASONS, Reason, _params, reason_row
 from .scorecard import Scorecard
 from .totals import FittedScorecard, feature_number
 
@@ -387,8 +387,9 @@ class ChunkScores:
     totals: np.ndarray  # (n, 5) dimension totals
     contributions: np.ndarray  # (n, 5)
     adjusted: np.ndarray  # (n,) over the denominator
-    # Each person's reasons as (code, direction, points), lowering first: the order shown.
-    reason_codes: list[list[tuple[str, str, int]]]
+    # Each person's reasons as (code, direction, points, points without an active listing), lowering
+    # first: the order shown.
+    reason_codes: list[list[tuple[str, str, int, int | None]]]
     bins: np.ndarray | None = None  # (n, characteristics): each person's bin, -1 for no data
     exact: list[ScoreResult] | None = None
 
@@ -397,16 +398,7 @@ class ChunkScores:
 
     def reason_rows(self, i: int) -> list[dict[str, Any]]:
         """Person i's reasons as the JSON a snapshot stores (code, direction, points, params)."""
-        if self.exact is not None:
-            return [
-                {"code": r.code, "direction": r.direction, "points": r.points, "params": r.params}
-                for r in self.exact[i].reasons
-            ]
-        features = self.features[i]
-        return [
-            {"code": code, "direction": direction, "points": points, "params": _params(code, features)}
-            for code, direction, points in self.reason_codes[i]
-        ]
+        return [reason_row(reason) for reason in self.reasons(i)]
 
     def bin_counts(self) -> dict[str, list[int]] | None:
         """People per bin of each characteristic, "no data" first (the nightly watch's histograms);
@@ -423,8 +415,14 @@ class ChunkScores:
             return self.exact[i].reasons
         features = self.features[i]
         return tuple(
-            Reason(code=code, direction=direction, points=points, params=_params(code, features))
-            for code, direction, points in self.reason_codes[i]
+            Reason(
+                code=code,
+                direction=direction,
+                points=points,
+                params=_params(code, features),
+                points_without_listing=unmasked,
+            )
+            for code, direction, points, unmasked in self.reason_codes[i]
         )
 
     def result(self, i: int) -> ScoreResult:
@@ -498,7 +496,7 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
     thin = below & plan.thin_members & (history < THIN_FILE_MONTHS)[:, None]
     has_thin = thin.any(axis=1)
 
-    def counterfactual(moved_totals: np.ndarray) -> np.ndarray:
+    def counterfactual(moved_totals: np.ndarray, status: np.ndarray) -> np.ndarray:
         moved_raw, _contributions = _raw(plan, moved_totals)
         shape = moved_raw.shape
         extra = (1,) * (len(shape) - 1)
@@ -506,15 +504,30 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
 
     # Every characteristic at its best bin (lowering) and at no data (raising), alone.
     to_best = (best - points)[:, :, None] * member[None, :, :]
-    better = counterfactual(totals[:, None, :] + to_best)
     to_none = (-points)[:, :, None] * member[None, :, :]
-    worse = counterfactual(totals[:, None, :] + to_none)
-    thin_better = counterfactual(totals + (thin * (best - points)) @ member)
-    unlisted = raw * plan.fade
+    thin_totals = totals + (thin * (best - points)) @ member
 
-    gain = better - adjusted[:, None]
+    def counterfactuals(status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            counterfactual(totals[:, None, :] + to_best, status),
+            counterfactual(totals[:, None, :] + to_none, status),
+            counterfactual(thin_totals, status),
+        )
+
+    better, worse, thin_better = counterfactuals(status)
+    unlisted = raw * plan.fade
+    active = status == _ACTIVE
+    # While an active listing caps the score it masks every other factor: those are chosen and
+    # ranked by what they are worth without it (and each also says what it is worth under the cap).
+    ranked_adjusted, ranked_better, ranked_worse, ranked_thin_better = adjusted, better, worse, thin_better
+    if active.any():
+        unlisted_status = np.where(active, _NO_BLACKLIST, status)
+        ranked_adjusted = np.where(active, unlisted, adjusted)
+        ranked_better, ranked_worse, ranked_thin_better = counterfactuals(unlisted_status)
+
+    gain = ranked_better - ranked_adjusted[:, None]
     keys = np.where(below & ~thin, gain * _CODE_SLOTS + (_CODE_SLOTS - 1 - plan.codes), -1)
-    thin_gain = thin_better - adjusted
+    thin_gain = ranked_thin_better - ranked_adjusted
     recent_gain = unlisted - adjusted
     extra_keys = np.stack(
         [
@@ -532,7 +545,6 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
     lowering_keys = np.where(lowering_keys >= _CODE_SLOTS, lowering_keys, -1)
     chosen = _top(lowering_keys, MAX_LOWERING_REASONS)
     chosen_keys = np.take_along_axis(lowering_keys, chosen, axis=1)
-    active = status == _ACTIVE
     # An active listing takes the first of the four places.
     chosen_valid = chosen_keys >= 0
     chosen_valid[active, MAX_LOWERING_REASONS - 1] = False
@@ -541,7 +553,7 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
     np.put_along_axis(named, chosen, chosen_valid, axis=1)
     thin_named = named[:, 1]
     named_characteristics = named[:, 2:] | (thin & thin_named[:, None])
-    loss = adjusted[:, None] - worse
+    loss = ranked_adjusted[:, None] - ranked_worse
     raising_keys = np.where(
         (points > 0) & ~named_characteristics, loss * _CODE_SLOTS + (_CODE_SLOTS - 1 - plan.codes), -1
     )
@@ -562,9 +574,36 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
     )
     chosen_points = np.take_along_axis(lowering_points, chosen, axis=1)
     raised_points = score_column - np.take_along_axis(_score(plan, worse), raised, axis=1)
+    if active.any():
+        unlisted_scores = _score(plan, unlisted)[:, None]
+        unmasked_lowering = np.concatenate(
+            [
+                listing_points[:, None],
+                (_score(plan, ranked_thin_better) - unlisted_scores[:, 0])[:, None],
+                _score(plan, ranked_better) - unlisted_scores,
+            ],
+            axis=1,
+        )
+        unmasked_chosen = np.take_along_axis(unmasked_lowering, chosen, axis=1).tolist()
+        unmasked_raised = (
+            unlisted_scores - np.take_along_axis(_score(plan, ranked_worse), raised, axis=1)
+        ).tolist()
+    else:
+        unmasked_chosen = unmasked_raised = [None] * n
     lowering_codes = (BLACKLIST_RECENT, THIN_FILE, *plan.names)
-    reason_codes: list[list[tuple[str, str, int]]] = []
-    for is_active, listed, slots, valids, gains, raise_slots, raise_valids, losses in zip(
+    reason_codes: list[list[tuple[str, str, int, int | None]]] = []
+    for (
+        is_active,
+        listed,
+        slots,
+        valids,
+        gains,
+        raise_slots,
+        raise_valids,
+        losses,
+        unmasked,
+        unmasked_up,
+    ) in zip(
         active.tolist(),
         listing_points.tolist(),
         chosen.tolist(),
@@ -573,17 +612,21 @@ def score_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScore
         raised.tolist(),
         raised_valid.tolist(),
         raised_points.tolist(),
+        unmasked_chosen,
+        unmasked_raised,
         strict=True,
     ):
-        shown = [(BLACKLIST_ACTIVE, LOWERS, listed)] if is_active else []
+        shown: list[tuple[str, str, int, int | None]] = (
+            [(BLACKLIST_ACTIVE, LOWERS, listed, None)] if is_active else []
+        )
         shown.extend(
-            (lowering_codes[slot], LOWERS, gain)
-            for slot, valid, gain in zip(slots, valids, gains, strict=True)
+            (lowering_codes[slot], LOWERS, gain, unmasked[k] if is_active else None)
+            for k, (slot, valid, gain) in enumerate(zip(slots, valids, gains, strict=True))
             if valid
         )
         shown.extend(
-            (plan.names[slot], RAISES, loss)
-            for slot, valid, loss in zip(raise_slots, raise_valids, losses, strict=True)
+            (plan.names[slot], RAISES, loss, unmasked_up[k] if is_active else None)
+            for k, (slot, valid, loss) in enumerate(zip(raise_slots, raise_valids, losses, strict=True))
             if valid
         )
         reason_codes.append(shown)
@@ -619,7 +662,10 @@ def _exact_chunk(features: Sequence[Features], scorecard: Scorecard | FittedScor
         contributions=empty,
         adjusted=np.zeros(len(results), dtype=np.int64),
         reason_codes=[
-            [(reason.code, reason.direction, reason.points) for reason in result.reasons]
+            [
+                (reason.code, reason.direction, reason.points, reason.points_without_listing)
+                for reason in result.reasons
+            ]
             for result in results
         ],
         exact=results,

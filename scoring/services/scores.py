@@ -62,21 +62,7 @@ def snapshot_row(*, person_id: int, result: engine.ScoreResult) -> SnapshotRow:
         person_id=person_id,
         score=result.score,
         band=str(result.band),
-        reasons=[
-            {
-                "code": reason.code,
-                "direction": reason.direction,
-                "points": reason.points,
-                "params": reason.params,
-                # Only under a listing's cap: what the reason is worth once it is gone.
-                **(
-                    {"points_without_listing": reason.points_without_listing}
-                    if reason.points_without_listing is not None
-                    else {}
-                ),
-            }
-            for reason in result.reasons
-        ],
+        reasons=[engine.reason_row(reason) for reason in result.reasons],
         credit_history=sub_scores["credit_history"],
         fulfilment_capacity=sub_scores["fulfilment_capacity"],
         behaviour=sub_scores["behaviour"],

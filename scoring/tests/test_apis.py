@@ -2,11 +2,8 @@
 
 import datetime
 import json
-import os
-import uuid
 
 import pytest
-from django.core.cache import caches
 from django.http import Http404
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -1101,36 +1098,6 @@ def test_the_score_says_the_scoring_model_changed_beside_the_score(make_consumer
 
 
 # --- the score's cache: keyed by the snapshot, so every change is seen on the next request ----
-
-
-@pytest.fixture(params=["local memory", "redis"])
-def derived_cache(request, settings):
-    """The score's cache on each backend it runs on: local memory (the embedded default) and the
-    production Redis backend (REDIS_URL; CI sets it, and there it must not be skipped)."""
-    if request.param == "local memory":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                "LOCATION": str(uuid.uuid4()),
-            }
-        }
-        yield request.param
-        return
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must test the cache on Redis: set REDIS_URL")
-        pytest.skip("needs Redis (REDIS_URL)")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": redis_url,
-            # A prefix of this test's own: the keys never meet another test's or the app's.
-            "KEY_PREFIX": f"test-derived-{uuid.uuid4()}",
-        }
-    }
-    yield request.param
-    caches["default"].clear()
 
 
 def test_a_cached_score_costs_the_token_and_one_indexed_row(derived_cache, ann, django_assert_num_queries):

@@ -17,8 +17,10 @@ from scoring.models import (
     BillKind,
     BlacklistEntry,
     CreditLine,
+    DataSource,
     Dispute,
     Identity,
+    Partner,
     Purchase,
     ScoreSnapshot,
 )
@@ -594,7 +596,7 @@ def fresh_cards(person, *, today: datetime.date) -> str:
     return views._score_cards(person=person, snapshot_id=version[0], since=since, today=today)["score_cards"]
 
 
-def test_the_cached_cards_are_the_cards_of_the_current_snapshot(signed_in, person, today):
+def test_the_cached_cards_are_the_cards_of_the_current_snapshot(derived_cache, signed_in, person, today):
     # given: the cards cached by a first visit
     first = signed_in.get(reverse("scoring:dashboard"))
 
@@ -605,7 +607,7 @@ def test_the_cached_cards_are_the_cards_of_the_current_snapshot(signed_in, perso
     assert first.context["score_cards"] == again.context["score_cards"] == fresh_cards(person, today=today)
 
 
-def test_a_new_event_shows_in_the_cards_on_the_next_visit(signed_in, person, today):
+def test_a_new_event_shows_in_the_cards_on_the_next_visit(derived_cache, signed_in, person, today):
     # given
     before = signed_in.get(reverse("scoring:dashboard")).context["score_cards"]
     old_score = selectors.score_current(person=person).score
@@ -626,7 +628,9 @@ def test_a_new_event_shows_in_the_cards_on_the_next_visit(signed_in, person, tod
     assert after == fresh_cards(person, today=today) != before
 
 
-def test_a_new_snapshot_shows_in_the_cards_and_history_on_the_next_visit(signed_in, person, today):
+def test_a_new_snapshot_shows_in_the_cards_and_history_on_the_next_visit(
+    derived_cache, signed_in, person, today
+):
     # given
     before = signed_in.get(reverse("scoring:dashboard")).context["score_cards"]
 
@@ -638,7 +642,7 @@ def test_a_new_snapshot_shows_in_the_cards_and_history_on_the_next_visit(signed_
     assert after == fresh_cards(person, today=today) != before
 
 
-def test_an_opt_out_shows_the_opt_in_page_on_the_next_visit(signed_in, person):
+def test_an_opt_out_shows_the_opt_in_page_on_the_next_visit(derived_cache, signed_in, person):
     # given
     assert "score_cards" in signed_in.get(reverse("scoring:dashboard")).context
 
@@ -652,7 +656,7 @@ def test_an_opt_out_shows_the_opt_in_page_on_the_next_visit(signed_in, person):
     assert response.templates[0].name == "scoring/opt_in.html"
 
 
-def test_the_cards_follow_the_language_of_each_visit(signed_in, person, today):
+def test_the_cards_follow_the_language_of_each_visit(derived_cache, signed_in, person, today):
     # given
     english = signed_in.get(reverse("scoring:dashboard"), HTTP_ACCEPT_LANGUAGE="en").context["score_cards"]
 
@@ -668,17 +672,17 @@ def test_the_cards_follow_the_language_of_each_visit(signed_in, person, today):
     assert "你的分数" in chinese
 
 
-# The same count as before the cards were cached (19): two small reads (the current snapshot's
-# id and time, the year's count and latest write) replace the snapshot with its model and the
-# year's snapshots, which were the CPU.
-# Two more since real-name identity (issue 16): the sources switched off, read by the features and
-# named on the page.
-# Notifications (issue 16): the banner's query gone, the unread count, notices, goal panel (2)
-# and dimension chart added (NOTIFICATION_QUERIES).
-CACHED_DASHBOARD_QUERIES = 20 + NOTIFICATION_QUERIES
+# Once cached: session, user, merchant membership (role), consumer profile, the versions of the
+# current snapshot, of the year's snapshots and of the person's data (one statement), and the
+# notifications' last two snapshots. Before the person's data was cached: 21.
+# Notifications (issue 16): the banner's query gone; the unread count, notices, goal panel (2) and
+# dimension chart added (NOTIFICATION_QUERIES).
+CACHED_DASHBOARD_QUERIES = 7 + NOTIFICATION_QUERIES
 
 
-def test_cached_cards_read_versions_instead_of_the_snapshot_and_history(signed_in, django_assert_num_queries):
+def test_cached_cards_read_versions_instead_of_the_snapshot_and_history(
+    derived_cache, signed_in, django_assert_num_queries
+):
     # given: the cards cached
     signed_in.get(reverse("scoring:dashboard"))
 
@@ -709,3 +713,106 @@ def test_under_a_listing_the_reasons_say_the_cap_masks_them_and_what_each_is_wor
     assert f"−{late['points']} points now −{unlisted['late_bills_12m']} points without the listing" in text  # noqa: RUF001 (the page writes a minus sign)
     # Someone on a court list is not sent to the perks they cannot get.
     assert "See the perks you can get" not in text
+
+
+# --- The person's own data, cached under the version of its rows ---------------------------------
+
+
+def test_an_ingested_bill_shows_on_the_next_visit_before_any_recompute(
+    derived_cache, signed_in, person, today
+):
+    # given: the page seen, its data cached
+    before = signed_in.get(reverse("scoring:dashboard")).context
+    partner = Partner.objects.create(name="China UnionPay", slug="unionpay")
+
+    # when: a partner reports an unpaid bill (its recompute has not run yet)
+    services.events_ingest(
+        partner=partner,
+        batch=[
+            {
+                "id": "overdue-1",
+                "type": "bill_overdue",
+                "person": person.username,
+                "data": {
+                    "kind": "utility",
+                    "amount": "300.00",
+                    "due_on": (today - datetime.timedelta(days=5)).isoformat(),
+                },
+            }
+        ],
+    )
+    after = signed_in.get(reverse("scoring:dashboard")).context
+
+    # then: the bill and the features it changes are on the page at once
+    assert before["features"].overdue_unpaid == 0
+    assert after["features"] == selectors.features_for_person(person=person, as_of=today)
+    assert after["features"].overdue_unpaid == 1
+    newest = after["bills"][0]
+    assert (newest["bill"].kind, newest["status"], newest["days"]) == (BillKind.UTILITY, "overdue", 5)
+
+
+def test_a_switched_off_source_is_named_on_the_next_visit(derived_cache, signed_in, person):
+    # given
+    assert signed_in.get(reverse("scoring:dashboard")).context["sources_off"] == []
+
+    # when
+    services.source_consent_set(person=person, source=DataSource.PURCHASES, enabled=False)
+    response = signed_in.get(reverse("scoring:dashboard"))
+
+    # then: named, and already left out of the features the page shows
+    assert [source["label"] for source in response.context["sources_off"]] == ["Purchases and active days"]
+    assert (response.context["features"].purchases_12m, response.context["features"].active_days_90d) == (
+        0,
+        0,
+    )
+
+
+def test_a_dispute_shows_on_the_next_visit(derived_cache, signed_in, person, today):
+    # given: a court listing, the page seen
+    entry = BlacklistEntry.objects.create(
+        person=person,
+        court="Hangzhou Intermediate People's Court",
+        case_number="(2026) Zhe 01 Zhi 88",
+        listed_on=today - datetime.timedelta(days=40),
+    )
+    first = signed_in.get(reverse("scoring:dashboard")).context
+    assert ([listing.pk for listing in first["listings"]], first["disputes"]) == ([entry.pk], [])
+
+    # when
+    dispute = services.dispute_create(person=person, blacklist_entry=entry, reason="Paid in full in May.")
+    after = signed_in.get(reverse("scoring:dashboard")).context
+
+    # then
+    assert [item.pk for item in after["disputes"]] == [dispute.pk]
+
+
+def test_the_bills_follow_the_language_of_each_visit(derived_cache, signed_in):
+    # given: the data cached by an English visit
+    english = text_of(signed_in.get(reverse("scoring:dashboard"), HTTP_ACCEPT_LANGUAGE="en"))
+
+    # when
+    chinese = text_of(signed_in.get(reverse("scoring:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    # then
+    with translation.override("zh-hans"):
+        late = translation.gettext("Bills paid late, last 12 months")
+    assert "Bills paid late, last 12 months" in english
+    assert late in chinese != english
+    assert "Bills paid late, last 12 months" not in chinese
+
+
+def test_cached_data_is_the_data_read_fresh(derived_cache, signed_in, person, today):
+    # given: the data cached by a first visit
+    signed_in.get(reverse("scoring:dashboard"))
+
+    # when
+    cached = signed_in.get(reverse("scoring:dashboard")).context
+
+    # then: what the cache gave is what reading it now gives
+    fresh = views._person_data(person=person, today=today)
+    assert cached["features"] == fresh["features"]
+    assert [row["bill"].pk for row in cached["bills"]] == [row["bill"].pk for row in fresh["bills"]]
+    assert [row["bill"].pk for row in cached["rent_payments"]] == [
+        row["bill"].pk for row in fresh["rent_payments"]
+    ]
+    assert cached["credit_line"].pk == fresh["credit_line"].pk

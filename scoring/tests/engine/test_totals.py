@@ -165,9 +165,14 @@ def test_an_active_listing_caps_the_score_and_is_the_first_reason():
     # min(707.14 - 150, 450) = 450.
     assert result.score == 450
     assert (result.reasons[0].code, result.reasons[0].points) == ("blacklist_active", 257)
-    # Under the cap nothing else moves the score (707.14 + any gain - 150 stays above 450): a
-    # reason worth no points is not named as lowering it.
-    assert [r.code for r in result.reasons if r.direction == LOWERS] == ["blacklist_active"]
+    # Under the cap nothing else moves the score (707.14 + any gain - 150 stays above 450): the
+    # cap masks the other factors, so each is named with what it is worth once the listing is gone.
+    others = [r for r in result.reasons if r.direction == LOWERS][1:]
+    assert others
+    assert all(r.points == 0 and r.points_without_listing > 0 for r in others)
+    unlisted = compute(PERSON, SCORECARD)
+    worth = {r.code: r.points for r in unlisted.reasons if r.direction == LOWERS}
+    assert {r.code: r.points_without_listing for r in others} == {r.code: worth[r.code] for r in others}
 
 
 def test_a_listing_lifted_half_the_fade_ago_costs_half_the_penalty():
