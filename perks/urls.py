@@ -12,6 +12,7 @@ consumer_urlpatterns = [
     path("claims/", views.my_claims, name="my_claims"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/cancel/", views.claim_cancel, name="claim_cancel"),
+    path("claims/<int:pk>/due-back.ics", views.claim_calendar, name="claim_calendar"),
     path("shares/", views.shares, name="shares"),
     path("shares/<int:pk>/revoke/", views.share_revoke, name="share_revoke"),
     # Public, no login: the link a person gives to whoever they choose.
