@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
+from core.money import money_text
+
 from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES, THIN_FILE
 
 # Texts state the fact, so one text serves both directions; advice differs by direction.
@@ -152,7 +154,9 @@ _TEXTS: Mapping[str, _Render] = {
         ngettext("%(months)d month of bill history", "%(months)d months of bill history", p["months"]) % p
     ),
     "credit_utilisation_pct": lambda p: gettext("Credit line %(percent)d%% used") % p,
-    "avg_balance_3m": lambda p: gettext("Average balance of %(amount)d RMB over the last 3 months") % p,
+    "avg_balance_3m": lambda p: (
+        gettext("Average balance of %(amount)s over the last 3 months") % {"amount": money_text(p["amount"])}
+    ),
     "rent_on_time_12m": lambda p: (
         ngettext(
             "%(count)d rent payment on time in the last 12 months",
@@ -169,7 +173,9 @@ _TEXTS: Mapping[str, _Render] = {
         )
         % p
     ),
-    "credit_limit": lambda p: gettext("Credit line limit of %(amount)d RMB") % p,
+    "credit_limit": lambda p: (
+        gettext("Credit line limit of %(amount)s") % {"amount": money_text(p["amount"])}
+    ),
     "purchases_12m": lambda p: (
         ngettext(
             "%(count)d purchase in the last 12 months",
