@@ -1,9 +1,11 @@
 """The words of a reason: the sentence stating its fact and the advice for its direction, in
 the person's language."""
 
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from core.money import money_text
@@ -15,6 +17,11 @@ from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES, THIN_F
 # translated at render time, in the person's language.
 
 _Render = Callable[[Mapping[str, Any]], str]
+
+
+def _day(iso: str) -> str:
+    """A stored ISO date as the reader's language writes dates."""
+    return date_format(datetime.date.fromisoformat(iso), "DATE_FORMAT")
 
 
 def reason_text(code: str, direction: str, params: Mapping[str, Any]) -> str:
@@ -122,7 +129,7 @@ _TEXTS: Mapping[str, _Render] = {
         gettext(
             "Listed as a dishonest judgment debtor by %(court)s, case %(case_number)s, since %(listed_on)s"
         )
-        % p
+        % {**p, "listed_on": _day(p["listed_on"])}
     ),
     BLACKLIST_RECENT: _blacklist_recent_text,
     "on_time_bills_24m": lambda p: (

@@ -24,7 +24,7 @@ from scoring.tests.engine.strategies import features_strategy
 TEXT_EXAMPLES: dict[str, tuple[dict[str, int | str], str]] = {
     BLACKLIST_ACTIVE: (
         {"court": COURT, "case_number": CASE, "listed_on": "2025-03-01"},
-        f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since 2025-03-01",
+        f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since March 1, 2025",
     ),
     BLACKLIST_RECENT: (
         {"court": COURT, "case_number": CASE, "listed_on": "2025-03-01", "months_since_lifted": 1},
