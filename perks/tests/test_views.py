@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -848,3 +849,37 @@ def test_opting_in_never_sends_a_person_to_another_site(client, make_consumer, t
 
     assert response.status_code == 302
     assert response.url == reverse("scoring:dashboard")
+
+
+def test_what_if_lists_the_perks_the_simulated_score_would_unlock(client, make_consumer, make_promotion):
+    from scoring import engine
+    from scoring import selectors as scoring_selectors
+    from scoring import services as scoring_services
+    from scoring.models import Bill, BillKind
+
+    # A bill 40 days past due keeps carol just under 600; the what-if pays it and verifies her.
+    carol = make_consumer("carol")
+    Bill.objects.create(
+        person=carol,
+        kind=BillKind.UTILITY,
+        amount=Decimal("80.00"),
+        due_on=timezone.localdate() - datetime.timedelta(days=40),
+    )
+    scoring_services.score_recompute(person=carol)
+    levers = engine.Levers(pay_overdue=True, verify_identity=True, confirm_contacts=5)
+    now = scoring_selectors.score_simulate(person=carol, levers=engine.Levers()).score
+    then = scoring_selectors.score_simulate(person=carol, levers=levers).score
+    reachable = (now // 50 + 1) * 50
+    assert now < reachable <= then
+    unlocked = make_promotion(title="Deposit-free bike", min_score=reachable)
+    make_promotion(title="Out of reach", min_score=reachable + 100)
+    client.force_login(carol)
+
+    page = client.get(
+        reverse("scoring:dashboard"),
+        {"what_if": "1", "pay_overdue": "on", "verify_identity": "on", "confirm_contacts": "5"},
+    ).content.decode()
+
+    assert "It would unlock 1 perk:" in page
+    assert f'href="{claim_url(unlocked)}">Deposit-free bike</a>' in page
+    assert "Out of reach" not in page
