@@ -66,6 +66,15 @@ MERCHANTS = {
     "sharing": ("Everyday Sharing", "Umbrellas, power banks and apartments without deposit.", None),
 }
 
+# Where and when each demo merchant's counter is open.
+MERCHANT_PLACES = {
+    "ford": ("Ford Lujiazui Showroom, 88 Century Avenue, Pudong, Shanghai", "Mon-Sun 09:00-20:00"),
+    "meitu": ("Meitu Store, 1 Nanjing Road East, Huangpu, Shanghai", "Mon-Sun 10:00-22:00"),
+    "hellobike": ("Any Hello Bike dock (unlock in the app)", "Every day, around the clock"),
+    "huashan": ("Huashan Hospital, 12 Middle Urumqi Road, Jing'an, Shanghai", "Mon-Fri 08:00-17:00"),
+    "library": ("Zhejiang Library, 38 Shuguang Road, Xihu, Hangzhou", "Tue-Sun 09:00-20:30"),
+}
+
 
 def demo_password_hash() -> str:
     # Hashing once and reusing the hash keeps seeding thousands of logins fast.
@@ -155,6 +164,9 @@ def merchants_ensure(*, password_hash: str) -> dict[str, Merchant]:
                 "approved_at": timezone.now(),
             },
         )
+        if slug in MERCHANT_PLACES and not merchant.address:
+            merchant.address, merchant.opening_hours = MERCHANT_PLACES[slug]
+            merchant.save(update_fields=["address", "opening_hours", "updated_at"])
         merchants[slug] = merchant
         if login:
             user = users_ensure(

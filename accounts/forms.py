@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import NotificationSettings
@@ -13,7 +15,13 @@ from .models import User
 class SignUpForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     email = forms.EmailField(label=_("E-mail"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        strip=False,
+        # The rules the password is checked against, read before the first try.
+        help_text=lazy(password_validators_help_text_html, str)(),
+    )
 
 
 class MerchantApplicationForm(SignUpForm):

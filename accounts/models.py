@@ -80,6 +80,11 @@ class Merchant(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     contact_email = models.EmailField(blank=True)
+    # Where and when people use a claim: shown on each claim of this merchant.
+    address = models.CharField(max_length=200, blank=True, help_text="Where people use their claims.")
+    opening_hours = models.CharField(
+        max_length=200, blank=True, help_text="When the counter is open, for example: Mon-Sun 09:00-21:00."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

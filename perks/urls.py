@@ -14,6 +14,7 @@ consumer_urlpatterns = [
     path("claims/<int:pk>/cancel/", views.claim_cancel, name="claim_cancel"),
     path("goal/", views.goal_set, name="goal_set"),
     path("goal/clear/", views.goal_clear, name="goal_clear"),
+    path("claims/<int:pk>/due-back.ics", views.claim_calendar, name="claim_calendar"),
     path("shares/", views.shares, name="shares"),
     path("shares/<int:pk>/revoke/", views.share_revoke, name="share_revoke"),
     # Public, no login: the link a person gives to whoever they choose.

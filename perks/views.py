@@ -27,6 +27,7 @@ from scoring.charts import band_ranges
 from . import conditions, eligibility, presentation
 from . import selectors as perk_selectors
 from . import services as perk_services
+from .calendar import due_back_calendar
 from .exceptions import NotEligible, NotOptedIn, PerksError
 from .forms import ClaimForm, GoalForm, PerkFilterForm, ShareForm
 from .models import BenefitType, Category, Claim, CounterCheck, Promotion, Share
@@ -257,11 +258,16 @@ def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @consumer_required
-@require_POST
 def claim_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (what giving the claim back means); POST cancels."""
     claim = perk_selectors.claim_for_person(person=request.user, pk=pk)
     if claim is None:
         raise Http404
+    if request.method != "POST":
+        row = _claim_row(claim, now=timezone.now())
+        if not row["can_cancel"]:
+            return redirect("perks:claim_detail", pk=pk)
+        return render(request, "perks/claim_cancel.html", row)
     try:
         perk_services.claim_cancel(claim=claim, person=request.user)
     except ValidationError as exc:
@@ -271,6 +277,20 @@ def claim_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, _("Claim cancelled. Nothing is owed and the perk is free for someone else.")
         )
     return redirect("perks:claim_detail", pk=pk)
+
+
+@consumer_required
+def claim_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The due-back date of a trial as an .ics file to add to a calendar."""
+    claim = perk_selectors.claim_for_person(person=request.user, pk=pk)
+    if claim is None or claim.due_back is None:
+        raise Http404
+    response = HttpResponse(
+        due_back_calendar(claim=claim, domain=request.get_host().split(":")[0]),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}-due-back.ics"'
+    return response
 
 
 def _share_row(

@@ -395,10 +395,29 @@ class DisputeAdmin(PortalModelAdmin):
     list_display = ["person", "subject", "status", "due_by", "overdue", "created_at", "resolved_at"]
     list_filter = [DeadlineFilter, "status"]
     search_fields = [*PERSON_SEARCH, "signal", "blacklist_entry__case_number"]
-    list_select_related = ["person", "blacklist_entry"]
+    list_select_related = ["person", "blacklist_entry", "bill"]
     ordering = ["status", "due_by"]
-    fields = ["person", "blacklist_entry", "signal", "reason", "status", "due_by", "resolved_at", "response"]
-    readonly_fields = ["person", "blacklist_entry", "signal", "reason", "status", "due_by", "resolved_at"]
+    fields = [
+        "person",
+        "blacklist_entry",
+        "bill_record",
+        "signal",
+        "reason",
+        "status",
+        "due_by",
+        "resolved_at",
+        "response",
+    ]
+    readonly_fields = [
+        "person",
+        "blacklist_entry",
+        "bill_record",
+        "signal",
+        "reason",
+        "status",
+        "due_by",
+        "resolved_at",
+    ]
     actions = ["accept", "reject"]
     change_form_template = "admin/scoring/dispute/change_form.html"
 
@@ -414,7 +433,20 @@ class DisputeAdmin(PortalModelAdmin):
 
     @admin.display(description="Disputed")
     def subject(self, dispute: Dispute) -> str:
-        return str(dispute.blacklist_entry) if dispute.blacklist_entry else dispute.signal
+        if dispute.blacklist_entry:
+            return str(dispute.blacklist_entry)
+        return self.bill_record(dispute) if dispute.bill else dispute.signal
+
+    @admin.display(description="Bill")
+    def bill_record(self, dispute: Dispute) -> str:
+        """The disputed bill as reported: accepting the dispute makes it count as paid on time."""
+        bill = dispute.bill
+        if bill is None:
+            return "—"
+        paid = f"paid {bill.paid_on}" if bill.paid_on else "unpaid"
+        source = f", reported by {bill.partner}" if bill.partner_id else ""
+        what = f"{bill.get_kind_display()} {bill.issuer} {bill.reference}".strip()
+        return f"{what}, {bill.amount} due {bill.due_on}, {paid}{source}"
 
     @admin.display(description="Overdue", boolean=True)
     def overdue(self, dispute: Dispute) -> bool:

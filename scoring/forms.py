@@ -190,9 +190,8 @@ class DisputeForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", "dispute-other-%s")
         super().__init__(*args, **kwargs)
-        self.records: dict[str, BlacklistEntry | Bill] = {
-            dispute_key(record): record for record in [*listings, *bills]
-        }
+        records: list[BlacklistEntry | Bill] = [*listings, *bills]
+        self.records: dict[str, BlacklistEntry | Bill] = {dispute_key(record): record for record in records}
         # Only free-text disputes describe the data; "Dispute this" names its record.
         posted = str(self.data.get("subject", "")) if self.is_bound else OTHER_DATA
         self.fields["signal"].required = posted == OTHER_DATA
@@ -206,7 +205,8 @@ class DisputeForm(forms.Form):
         return posted if posted in self.records else OTHER_DATA
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         subject = cleaned.get("subject")
         if subject is not None and subject != OTHER_DATA and subject not in self.records:
             self.add_error(None, _("Choose the record you dispute with “Dispute this” beside it."))

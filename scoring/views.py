@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -243,6 +244,9 @@ def opt_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _opt_in_page(request, profile=profile, form=form)
     services.consumer_opt_in(person=request.user)
+    if back := _safe_next(request, request.POST.get("next")):
+        messages.success(request, _("You are opted in. Here is the perk you were looking at."))
+        return redirect(back)
     messages.success(request, _("You are opted in. Here is your credit score."))
     return redirect("scoring:dashboard")
 
@@ -287,8 +291,23 @@ def dispute_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _opt_in_page(request: HttpRequest, *, profile: ConsumerProfile | None, form: OptInForm) -> HttpResponse:
-    context = {"form": form, "profile": profile, "consent_version": CONSENT_VERSION}
+    context = {
+        "form": form,
+        "profile": profile,
+        "consent_version": CONSENT_VERSION,
+        "next": _safe_next(request, request.POST.get("next") or request.GET.get("next")),
+    }
     return render(request, "scoring/opt_in.html", context)
+
+
+def _safe_next(request: HttpRequest, target: str | None) -> str:
+    """Where to return after opting in (the perk the person came from): a path on this site only,
+    never another host (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return ""
+    return target
 
 
 # --- Shaping the page's data ---------------------------------------------------------------

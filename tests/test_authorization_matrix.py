@@ -253,7 +253,7 @@ ROUTES: dict[str, list[Probe]] = {
     "scoring:dashboard": [Probe(consumer_page())],
     "scoring:opt_in": [Probe(consumer_page(owner=Redirect("scoring:dashboard")))],
     "scoring:opt_out": [Probe(consumer_page())],
-    "scoring:dispute_create": [Probe(consumer_page(), method="post")],
+    "scoring:dispute_create": [Probe(consumer_page(owner=400), method="post")],
     "privacy:data": [Probe(consumer_page())],
     "privacy:data_export": [Probe(consumer_page(), method="post")],
     "privacy:delete": [Probe(consumer_page(), method="post")],
@@ -267,8 +267,12 @@ ROUTES: dict[str, list[Probe]] = {
     "perks:my_claims": [Probe(consumer_page())],
     "perks:claim_detail": [Probe(consumer_page(other=404), kwargs=claim)],
     "perks:claim_cancel": [
-        Probe(consumer_page(owner=Redirect("perks:claim_detail"), other=404), method="post", kwargs=claim)
+        # GET asks to confirm; POST cancels.
+        Probe(consumer_page(other=404), kwargs=claim),
+        Probe(consumer_page(owner=Redirect("perks:claim_detail"), other=404), method="post", kwargs=claim),
     ],
+    # The claim has no due-back date until it is picked up: no calendar file, even for its owner.
+    "perks:claim_calendar": [Probe(consumer_page(owner=404, other=404), kwargs=claim)],
     "perks:shares": [Probe(consumer_page())],
     "perks:share_revoke": [
         Probe(consumer_page(owner=Redirect("perks:shares"), other=404), method="post", kwargs=share)
@@ -341,6 +345,7 @@ ROUTES: dict[str, list[Probe]] = {
         api(consumer_api(owner=409, other=201), "post", kwargs=promotion)
     ],
     "api:my-claims": [api(consumer_api(owner=200, others=200))],
+    "api:my-disputes": [api(consumer_api(owner=200, others=200))],
     "api:my-claim-cancel": [api(consumer_api(owner=200, other=404, others=404), "post", kwargs=claim)],
     "api:my-shares": [
         api(consumer_api(owner=200, others=200)),
@@ -389,6 +394,7 @@ ROUTES: dict[str, list[Probe]] = {
     # Only a partner API key gets in (tests/test_security.py); no login of any kind does.
     "api:ingest-events": [api(everyone(401), "post", data=lambda world: {"events": []})],
     "api:partner-identity-requests": [api(everyone(401))],
+    "api:partner-notices": [api(everyone(401))],
     "api:partner-identity-decision": [
         api(everyone(401), "post", kwargs=lambda world: {"pk": 1}, data=lambda world: {"status": "rejected"})
     ],

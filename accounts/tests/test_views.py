@@ -433,3 +433,11 @@ def test_layout_has_no_inline_script_or_style(client):
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
     assert " style=" not in html
     assert "<style" not in html
+
+
+def test_sign_up_shows_the_password_rules_before_the_first_try(client, settings):
+    page = client.get(reverse("accounts:sign_up")).content.decode()
+
+    assert 'id="id_password_helptext"' in page
+    assert "Your password must contain at least" in page
+    assert "Your password can\u2019t be entirely numeric." in page

@@ -217,6 +217,8 @@ def console_claims_csv(request: MerchantHttpRequest, pk: int) -> HttpResponse:
     writer.writerow(CSV_COLUMNS)
     for claim in claims.iterator(chunk_size=1000):
         shown = presentation.merchant_claim(claim)
+        # The status in the words the console's table uses (in the merchant's language).
+        shown["status"] = presentation.claim_status(claim).label
         writer.writerow([_csv_cell(shown[column]) for column in CSV_COLUMNS])
     return response
 

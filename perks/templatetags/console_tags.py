@@ -5,6 +5,7 @@ import json
 from django import template
 
 from perks.models import Claim, Promotion, WebhookDelivery
+from perks.presentation import claim_status
 
 register = template.Library()
 
@@ -38,6 +39,13 @@ TONES: dict[str, dict[str, str]] = {
 def tone(status: str, kind: str) -> str:
     """``{{ claim.status|tone:"claim" }}``: the badge modifier for a status of that kind."""
     return TONES[kind].get(status, "neutral")
+
+
+@register.filter
+def seen_status(claim: Claim) -> Claim.Status:
+    """``{{ claim|seen_status }}``: the claim's state as the CSV and the API give it (an unused
+    claim past its pickup deadline is expired before the nightly sweep records it)."""
+    return claim_status(claim)
 
 
 @register.filter

@@ -552,12 +552,16 @@ def test_a_perk_out_of_reach_names_the_reasons_that_matter_for_its_threshold(
             "text": "1 bill paid late in the last 12 months",
             "direction": "lowers",
             "points": 30,
+            "points_without_listing": None,
+            "under_dispute": False,
         },
         {
             "code": "avg_balance_3m",
-            "text": "Average balance of 5000 RMB over the last 3 months",
+            "text": "Average balance of ¥5,000 over the last 3 months",
             "direction": "lowers",
             "points": 30,
+            "points_without_listing": None,
+            "under_dispute": False,
         },
     ]
     assert bikes["score_reasons"] == []

@@ -245,3 +245,54 @@ def test_your_data_pages_and_the_other_demo_dashboards(page, live_server, demo):
     page.goto(f"{live_server.url}/perks/")
     expect(page.locator(".perks-optin")).to_contain_text("You have not opted in to scoring")
     screenshot(page, "perks-list-erin-desktop")
+
+
+def test_a_claim_says_where_and_when_adds_its_due_date_to_a_calendar_and_cancelling_asks_first(
+    page, phone_page, live_server, demo
+):
+    from tests.browser import assert_accessible
+
+    alice = ScoreSnapshot.objects.filter(person__username="alice").latest("as_of").person
+    ford = Merchant.objects.get(slug="ford")
+    trial = ford.promotions.get(title=FORD_TRIAL)
+    Claim.objects.filter(person=alice).delete()
+
+    # Cancelling asks first, and says what is given back.
+    fresh = services.claim_create(promotion=trial, person=alice)
+    sign_in(page, live_server, username="alice")
+    page.goto(f"{live_server.url}/claims/{fresh.pk}/")
+    page.get_by_role("link", name="Cancel this claim").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this claim?")
+    expect(page.locator("main")).to_contain_text("You give back 1 of")
+    screenshot(page, "perks-claim-cancel-confirm-desktop")
+    assert_accessible(page, where="cancel confirmation")
+    fresh.refresh_from_db()
+    assert fresh.status == Claim.Status.ACTIVE
+    page.get_by_role("link", name="No, keep it").click()
+    page.get_by_role("link", name="Cancel this claim").click()
+    switch_to_chinese(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^取消这次领取"))
+    screenshot(page, "perks-claim-cancel-confirm-desktop-zh")
+    assert_accessible(page, where="cancel confirmation, Chinese")
+    page.locator("form.claim-confirm-cancel__actions button").click()
+    expect(page.get_by_test_id("claim-status")).to_be_visible()
+    fresh.refresh_from_db()
+    assert fresh.status == Claim.Status.CANCELLED
+
+    # A claim picked up says where it goes back and when, and its due-back date is a calendar file.
+    picked_up = services.claim_create(promotion=trial, person=alice)
+    services.claim_hand_over(merchant=ford, code=picked_up.code)
+    picked_up.refresh_from_db()
+    sign_in(phone_page, live_server, username="alice")
+    phone_page.goto(f"{live_server.url}/claims/{picked_up.pk}/")
+    place = phone_page.locator("#where-and-when")
+    expect(place).to_contain_text("88 Century Avenue")
+    expect(place).to_contain_text("Mon-Sun 09:00-20:00")
+    with phone_page.expect_download() as download:
+        place.get_by_role("link", name=re.compile("^Add the due-back date")).click()
+    ics = download.value.path().read_text()
+    assert f"DTSTART;VALUE=DATE:{picked_up.due_back:%Y%m%d}" in ics
+    assert_fits_the_phone(phone_page)
+    place.scroll_into_view_if_needed()
+    screenshot(phone_page, "perks-claim-where-and-when-phone", full_page=False)
+    assert_accessible(phone_page, where="claim, phone")

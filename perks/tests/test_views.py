@@ -2,11 +2,13 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import CONSENT_VERSION
 from core.keys import key_hash
 from perks import services
 from perks.demo import LOUNGE
@@ -831,3 +833,128 @@ def test_the_dashboard_charts_each_dimension_beside_the_total(client, ann):
     assert 'data-testid="dimension-chart"' in html
     assert html.count('class="dash-dims-history__swatch') == 5
     assert "Your total went from 700 to 700." in html
+
+
+# --- A claim's place, hours and due-back date; cancelling asks first ---------------------------------
+
+
+@pytest.fixture
+def car_claim(ann, given_score, make_promotion, merchant):
+    merchant.address = "88 Century Avenue, Pudong, Shanghai"
+    merchant.opening_hours = "Mon-Sun 09:00-20:00"
+    merchant.save(update_fields=["address", "opening_hours"])
+    given_score(ann, 760)
+    car = car_trial(make_promotion, quantity=15)
+    return services.claim_create(promotion=car, person=ann)
+
+
+def test_cancelling_asks_first_and_says_what_is_given_back(client, ann, car_claim):
+    client.force_login(ann)
+    detail = client.get(reverse("perks:claim_detail", kwargs={"pk": car_claim.pk})).content.decode()
+    cancel_url = reverse("perks:claim_cancel", kwargs={"pk": car_claim.pk})
+    assert f'href="{cancel_url}"' in detail
+
+    confirm = client.get(cancel_url)
+
+    assert confirm.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", confirm.content.decode()))
+    assert "Cancel this claim?" in text
+    assert "You give back 1 of 15: someone else can claim it, and your code stops working at once." in text
+    car_claim.refresh_from_db()
+    assert car_claim.status == Claim.Status.ACTIVE
+
+    client.post(cancel_url)
+
+    car_claim.refresh_from_db()
+    assert car_claim.status == Claim.Status.CANCELLED
+
+
+def test_a_claim_says_where_and_when_and_gives_its_due_back_date_as_a_calendar_file(client, ann, car_claim):
+    due_back = timezone.localdate() + datetime.timedelta(days=3)
+    Claim.objects.filter(pk=car_claim.pk).update(due_back=due_back)
+    client.force_login(ann)
+
+    html = client.get(reverse("perks:claim_detail", kwargs={"pk": car_claim.pk})).content.decode()
+    calendar = client.get(reverse("perks:claim_calendar", kwargs={"pk": car_claim.pk}))
+
+    assert "88 Century Avenue, Pudong, Shanghai" in html
+    assert "Mon-Sun 09:00-20:00" in html
+    assert reverse("perks:claim_calendar", kwargs={"pk": car_claim.pk}) in html
+    assert calendar["Content-Type"] == "text/calendar; charset=utf-8"
+    body = calendar.content.decode()
+    lines = body.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
+    assert f"DTSTART;VALUE=DATE:{due_back:%Y%m%d}" in lines
+    assert f"DTEND;VALUE=DATE:{due_back + datetime.timedelta(days=1):%Y%m%d}" in lines
+    assert "LOCATION:88 Century Avenue\\, Pudong\\, Shanghai" in lines
+    assert all(len(line.encode()) <= 75 for line in lines)
+
+
+def test_a_claim_without_a_due_back_date_has_no_calendar_file(client, ann, car_claim):
+    client.force_login(ann)
+
+    assert client.get(reverse("perks:claim_calendar", kwargs={"pk": car_claim.pk})).status_code == 404
+
+
+def test_opting_in_from_a_perk_returns_to_that_perk(client, make_consumer, make_promotion):
+    erin = make_consumer("erin", opted_in=False)
+    perk = make_promotion(min_score=600)
+    client.force_login(erin)
+    page = client.get(claim_url(perk)).content.decode()
+    assert f'href="{reverse("scoring:dashboard")}?next={claim_url(perk)}"' in page
+
+    opt_in = client.get(reverse("scoring:dashboard"), {"next": claim_url(perk)}).content.decode()
+    assert f'<input type="hidden" name="next" value="{claim_url(perk)}">' in opt_in
+    response = client.post(
+        reverse("scoring:opt_in"),
+        {"consent": "on", "consent_version": CONSENT_VERSION, "next": claim_url(perk)},
+    )
+
+    assert response.status_code == 302
+    assert response.url == claim_url(perk)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/perks/", "/\\evil.example"])
+def test_opting_in_never_sends_a_person_to_another_site(client, make_consumer, target):
+    client.force_login(make_consumer("erin", opted_in=False))
+
+    response = client.post(
+        reverse("scoring:opt_in"), {"consent": "on", "consent_version": CONSENT_VERSION, "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("scoring:dashboard")
+
+
+def test_what_if_lists_the_perks_the_simulated_score_would_unlock(client, make_consumer, make_promotion):
+    from scoring import engine
+    from scoring import selectors as scoring_selectors
+    from scoring import services as scoring_services
+    from scoring.models import Bill, BillKind
+
+    # A bill 40 days past due keeps carol just under 600; the what-if pays it and verifies her.
+    carol = make_consumer("carol")
+    Bill.objects.create(
+        person=carol,
+        kind=BillKind.UTILITY,
+        amount=Decimal("80.00"),
+        due_on=timezone.localdate() - datetime.timedelta(days=40),
+    )
+    scoring_services.score_recompute(person=carol)
+    levers = engine.Levers(pay_overdue=True, verify_identity=True, confirm_contacts=5)
+    now = scoring_selectors.score_simulate(person=carol, levers=engine.Levers()).score
+    then = scoring_selectors.score_simulate(person=carol, levers=levers).score
+    reachable = (now // 50 + 1) * 50
+    assert now < reachable <= then
+    unlocked = make_promotion(title="Deposit-free bike", min_score=reachable)
+    make_promotion(title="Out of reach", min_score=reachable + 100)
+    client.force_login(carol)
+
+    page = client.get(
+        reverse("scoring:dashboard"),
+        {"what_if": "1", "pay_overdue": "on", "verify_identity": "on", "confirm_contacts": "5"},
+    ).content.decode()
+
+    assert "It would unlock 1 perk:" in page
+    assert f'href="{claim_url(unlocked)}">Deposit-free bike</a>' in page
+    assert "Out of reach" not in page

@@ -1,10 +1,14 @@
 """The words of a reason: the sentence stating its fact and the advice for its direction, in
 the person's language."""
 
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+
+from core.money import money_text
 
 from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES, THIN_FILE
 
@@ -13,6 +17,11 @@ from .features import BLACKLIST_ACTIVE, BLACKLIST_RECENT, LOWERS, RAISES, THIN_F
 # translated at render time, in the person's language.
 
 _Render = Callable[[Mapping[str, Any]], str]
+
+
+def _day(iso: str) -> str:
+    """A stored ISO date as the reader's language writes dates."""
+    return date_format(datetime.date.fromisoformat(iso), "DATE_FORMAT")
 
 
 def reason_text(code: str, direction: str, params: Mapping[str, Any]) -> str:
@@ -120,7 +129,7 @@ _TEXTS: Mapping[str, _Render] = {
         gettext(
             "Listed as a dishonest judgment debtor by %(court)s, case %(case_number)s, since %(listed_on)s"
         )
-        % p
+        % {**p, "listed_on": _day(p["listed_on"])}
     ),
     BLACKLIST_RECENT: _blacklist_recent_text,
     "on_time_bills_24m": lambda p: (
@@ -152,7 +161,9 @@ _TEXTS: Mapping[str, _Render] = {
         ngettext("%(months)d month of bill history", "%(months)d months of bill history", p["months"]) % p
     ),
     "credit_utilisation_pct": lambda p: gettext("Credit line %(percent)d%% used") % p,
-    "avg_balance_3m": lambda p: gettext("Average balance of %(amount)d RMB over the last 3 months") % p,
+    "avg_balance_3m": lambda p: (
+        gettext("Average balance of %(amount)s over the last 3 months") % {"amount": money_text(p["amount"])}
+    ),
     "rent_on_time_12m": lambda p: (
         ngettext(
             "%(count)d rent payment on time in the last 12 months",
@@ -169,7 +180,9 @@ _TEXTS: Mapping[str, _Render] = {
         )
         % p
     ),
-    "credit_limit": lambda p: gettext("Credit line limit of %(amount)d RMB") % p,
+    "credit_limit": lambda p: (
+        gettext("Credit line limit of %(amount)s") % {"amount": money_text(p["amount"])}
+    ),
     "purchases_12m": lambda p: (
         ngettext(
             "%(count)d purchase in the last 12 months",

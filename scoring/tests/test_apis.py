@@ -6,6 +6,7 @@ import json
 import pytest
 from django.http import Http404
 from django.utils import translation
+from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
 from accounts.models import ConsumerProfile
@@ -663,7 +664,8 @@ def test_a_listing_drops_the_score_below_550_and_names_the_court_and_case_first(
     assert (body["score"] < 550, body["band"]) == (True, "poor")
     assert body["reasons"][0] == {
         "code": "blacklist_active",
-        "text": f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since {day(40).isoformat()}",
+        "text": f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, "
+        f"since {date_format(day(40), 'DATE_FORMAT')}",
         "direction": "lowers",
         "points": 150,
         "points_without_listing": None,

@@ -168,7 +168,7 @@ def test_credit_history_opens_to_the_latest_bills_with_late_ones_marked(signed_i
     assert html.count('class="dash-bills__row ') == 12
     assert html.count("dash-bills__row--late") == 2
     assert "Paid 12 days late" in text_of(response)
-    assert "Huabei: 8,000 of 10,000 RMB used" in text_of(response)
+    assert "Huabei: ¥8,000 of ¥10,000 used" in text_of(response)
 
 
 def test_reasons_say_what_lowers_and_what_raises_with_advice(signed_in, person):

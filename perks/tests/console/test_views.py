@@ -630,7 +630,10 @@ def test_the_csv_export_has_the_apis_columns_and_no_score_or_person(staff_client
         "due_back",
         "closed_at",
     ]
-    assert [row[:4] for row in rows[1:]] == [[str(claim.pk), claim.code, "active", "Free 3-day trial"]]
+    # The status in the words of the console's table, which shows the same claim as "Active".
+    assert [row[:4] for row in rows[1:]] == [[str(claim.pk), claim.code, "Active", "Free 3-day trial"]]
+    table = staff_client.get(reverse("perks:console_claims", args=[trial.pk])).content.decode()
+    assert '<span class="badge badge--success">Active</span>' in table
     assert "score" not in body.lower()
     assert not shows(body, 713)
     assert not shows(body, "ann")

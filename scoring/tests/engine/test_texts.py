@@ -24,7 +24,7 @@ from scoring.tests.engine.strategies import features_strategy
 TEXT_EXAMPLES: dict[str, tuple[dict[str, int | str], str]] = {
     BLACKLIST_ACTIVE: (
         {"court": COURT, "case_number": CASE, "listed_on": "2025-03-01"},
-        f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since 2025-03-01",
+        f"Listed as a dishonest judgment debtor by {COURT}, case {CASE}, since March 1, 2025",
     ),
     BLACKLIST_RECENT: (
         {"court": COURT, "case_number": CASE, "listed_on": "2025-03-01", "months_since_lifted": 1},
@@ -37,10 +37,10 @@ TEXT_EXAMPLES: dict[str, tuple[dict[str, int | str], str]] = {
     "overdue_unpaid": ({"count": 1}, "1 bill past due and still unpaid"),
     "history_months": ({"months": 14}, "14 months of bill history"),
     "credit_utilisation_pct": ({"percent": 85}, "Credit line 85% used"),
-    "avg_balance_3m": ({"amount": 1200}, "Average balance of 1200 RMB over the last 3 months"),
+    "avg_balance_3m": ({"amount": 1200}, "Average balance of ¥1,200 over the last 3 months"),
     "rent_on_time_12m": ({"count": 12}, "12 rent payments on time in the last 12 months"),
     "rent_late_12m": ({"count": 1}, "1 rent payment late in the last 12 months"),
-    "credit_limit": ({"amount": 20000}, "Credit line limit of 20000 RMB"),
+    "credit_limit": ({"amount": 20000}, "Credit line limit of ¥20,000"),
     "purchases_12m": ({"count": 30}, "30 purchases in the last 12 months"),
     "active_days_90d": ({"days": 1}, "Active on 1 day in the last 90 days"),
     "real_name_verified": ({"verified": 1}, "Real name verified"),
