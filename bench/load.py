@@ -676,6 +676,8 @@ def main() -> None:
             workers=workers,
             threads=threads,
             env=server_env,
+            # Four workers each importing Django take far longer than 30 s on a busy 2-core machine.
+            ready_timeout=180,
         ) as server:
             print(f"population: {population} consumers; gunicorn {workers} workers x {threads} threads")
             results = [

@@ -140,9 +140,9 @@ class PerksApi(PerksApiView):
         # Cached under a digest of everything the list derives from (the live promotions' version,
         # the person's eligibility facts and held units) and the language its texts are in: any
         # change to one is a new key. The page is cut from the whole list, as before.
-        perks = derived_get_or_compute(
+        perks: Any = derived_get_or_compute(
             ("perks", inputs.version, translation.get_language()),
-            lambda: PerkSerializer(selectors.perks_assess(inputs), many=True).data,
+            lambda: list(PerkSerializer(selectors.perks_assess(inputs), many=True).data),
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(perks, self.request, view=self)

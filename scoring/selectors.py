@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, Max, Min, Model, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, Field, Max, Min, Model, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, User
@@ -324,11 +324,17 @@ def score_current(*, person: User) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(person=person).select_related("model").order_by("-as_of").first()
 
 
+def _column(model: type[Model], name: str) -> str:
+    """A concrete field's quoted column name."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return connection.ops.quote_name(field.column)
+
+
 @functools.cache
 def _score_current_version_statement(vendor: str) -> str:
     quote = connection.ops.quote_name
-    field = ScoreSnapshot._meta.get_field
-    columns = [quote(field(name).column) for name in ("id", "updated_at", "person", "as_of")]
+    columns = [_column(ScoreSnapshot, name) for name in ("id", "updated_at", "person", "as_of")]
     table = quote(ScoreSnapshot._meta.db_table)
     # The names are the model's own; the person is a parameter.
     return (
@@ -708,8 +714,7 @@ def _person_data_statement(vendor: str) -> str:
     parts = []
     for model in PERSON_DATA_MODELS:
         table = quote(model._meta.db_table)
-        person = quote(model._meta.get_field("person").column)
-        updated = quote(model._meta.get_field("updated_at").column)
+        person, updated = _column(model, "person"), _column(model, "updated_at")
         # The names are the models' own; the person is a parameter.
         parts.append(f"(SELECT COUNT(*) FROM {table} WHERE {person} = %(person)s)")  # noqa: S608
         parts.append(f"(SELECT MAX({updated}) FROM {table} WHERE {person} = %(person)s)")  # noqa: S608

@@ -1,5 +1,6 @@
 """The consumer's score pages: the dashboard, opting in and out, disputing data."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -47,7 +48,18 @@ from .forms import (
     WhatIfForm,
     dispute_key,
 )
-from .models import Bill, Contact, DataSource, Declaration, Education, ScoreSnapshot, SourceConsent
+from .models import (
+    Bill,
+    BlacklistEntry,
+    Contact,
+    CreditLine,
+    DataSource,
+    Declaration,
+    Dispute,
+    Education,
+    ScoreSnapshot,
+    SourceConsent,
+)
 
 HISTORY_DAYS = 365
 DAY_SECONDS = 24 * 3600
@@ -115,22 +127,22 @@ def _dashboard_page(
         lambda: _person_data(person=person, today=today),
         timeout=DAY_SECONDS,
     )
-    features = data["features"]
+    features = data.features
     what_if = WhatIfForm(request.GET if "what_if" in request.GET else None, features=features)
-    listings = data["listings"]
+    listings = data.listings
     context = {
         **cards,
         "today": today,
         "listings": listings,
         "features": features,
         "education": Education(features.education).label,
-        "bills": data["bills"],
-        "rent_payments": data["rent_payments"],
-        "credit_line": data["credit_line"],
+        "bills": data.bills,
+        "rent_payments": data.rent_payments,
+        "credit_line": data.credit_line,
         "what_if": what_if,
         "simulation": _simulation(person=person, form=what_if, features=features),
-        **_disputes_context(disputes=data["disputes"], dispute_form=dispute_form, listings=listings),
-        "sources_off": _sources_off(switches=data["switches"], written_at=version[1]),
+        **_disputes_context(disputes=data.disputes, dispute_form=dispute_form, listings=listings),
+        "sources_off": _sources_off(switches=data.switches, written_at=version[1]),
         "profile_url": reverse("profile:show"),
     }
     context["open_dimension"] = _dimension_of_failed_dispute(context, dispute_form)
@@ -138,7 +150,7 @@ def _dashboard_page(
 
 
 def _disputes_context(
-    *, disputes: list, dispute_form: DisputeForm | None, listings: list
+    *, disputes: list[Dispute], dispute_form: DisputeForm | None, listings: list[BlacklistEntry]
 ) -> dict[str, object]:
     blank = DisputeForm(listings=listings)
     past_due = [dispute for dispute in disputes if dispute.is_past_due]
@@ -199,19 +211,31 @@ def _score_cards(
     }
 
 
-def _person_data(*, person: User, today: datetime.date) -> dict[str, object]:
-    """What the dashboard shows of the person's own data, as of today."""
+@dataclasses.dataclass(frozen=True)
+class PersonData:
+    """What the dashboard shows of the person's own data, as of a day."""
+
+    features: engine.Features
+    listings: list[BlacklistEntry]
+    bills: list[dict[str, object]]
+    rent_payments: list[dict[str, object]]
+    credit_line: CreditLine | None
+    disputes: list[Dispute]
+    switches: dict[str, SourceConsent]
+
+
+def _person_data(*, person: User, today: datetime.date) -> PersonData:
     switches = selectors.source_switches(person=person)
-    return {
+    return PersonData(
         # The features leave out the sources switched off: the switches just read, not read again.
-        "features": selectors.features_for_person(person=person, as_of=today, switches=switches),
-        "listings": selectors.blacklist_entries_active(person=person, on=today),
-        "bills": _bill_rows(selectors.bills_recent(person=person, as_of=today), today=today),
-        "rent_payments": _bill_rows(selectors.rent_payments_recent(person=person, as_of=today), today=today),
-        "credit_line": selectors.credit_line_latest(person=person),
-        "disputes": selectors.disputes_of(person=person),
-        "switches": switches,
-    }
+        features=selectors.features_for_person(person=person, as_of=today, switches=switches),
+        listings=selectors.blacklist_entries_active(person=person, on=today),
+        bills=_bill_rows(selectors.bills_recent(person=person, as_of=today), today=today),
+        rent_payments=_bill_rows(selectors.rent_payments_recent(person=person, as_of=today), today=today),
+        credit_line=selectors.credit_line_latest(person=person),
+        disputes=selectors.disputes_of(person=person),
+        switches=switches,
+    )
 
 
 def _sources_off(*, switches: dict[str, SourceConsent], written_at: str | None) -> list[dict[str, object]]:
