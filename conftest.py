@@ -163,21 +163,21 @@ def make_challenger(db, staff_user):
 
 @pytest.fixture
 def deliver_notification_emails(db, mailoutbox):
-    """Run the notification email tasks waiting in the outbox, as a worker would, and mark them
-    sent; returns the emails that reached Django's test mail outbox by this call."""
+    """Run the notification email tasks the outbox recorded since the last call, as a worker would
+    (a transactional test's commits also publish them to the broker, where no worker runs);
+    returns the emails that reached Django's test mail outbox by this call."""
     from celery import current_app
-    from django.utils import timezone
 
     from core.models import OutboxMessage
 
+    done: set[int] = set()
+
     def deliver() -> list:
         before = len(mailoutbox)
-        waiting = OutboxMessage.objects.filter(
-            sent_at__isnull=True, task_name__startswith="core.notification_"
-        )
-        for message in list(waiting):
+        waiting = OutboxMessage.objects.filter(task_name__startswith="core.notification_")
+        for message in list(waiting.exclude(pk__in=done).order_by("pk")):
             current_app.tasks[message.task_name](*message.args)
-            OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+            done.add(message.pk)
         return mailoutbox[before:]
 
     return deliver

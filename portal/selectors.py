@@ -8,9 +8,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import ConsumerProfile, Merchant, RealNameIdentity, User
-from core.models import AuditEntry
+from core.models import AuditEntry, Notification, NotificationSettings
 from perks import webhooks
-from perks.models import Claim, CounterCheck, Share
+from perks.models import Claim, CounterCheck, Goal, Share
 from scoring import services as scoring_services
 from scoring.models import (
     Balance,
@@ -197,6 +197,20 @@ def person_data_export(*, person: User) -> dict:
         ),
         "actions": rows(
             AuditEntry.objects.filter(actor_id=person.pk).order_by("created_at", "pk"), "action", "created_at"
+        ),
+        "notifications": rows(
+            Notification.objects.filter(person_id=person.pk).order_by("created_at", "pk"),
+            "kind",
+            "params",
+            "created_at",
+            "read_at",
+            "emailed_at",
+        ),
+        "notification_settings": rows(
+            NotificationSettings.objects.filter(person_id=person.pk), "muted_kinds", "delivery", "language"
+        ),
+        "goal": rows(
+            Goal.objects.filter(person_id=person.pk), "promotion__title", "reached_at", "created_at"
         ),
     }
 

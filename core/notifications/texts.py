@@ -39,6 +39,11 @@ def _band(value: Any) -> str:
         return str(value)
 
 
+def _sentences(*parts: str) -> str:
+    """Sentences run on with a space in English, without one after Chinese full stops."""
+    return ("" if translation.get_language() == "zh-hans" else " ").join(part for part in parts if part)
+
+
 def _perk_title(params: dict[str, Any]) -> str:
     """The perk's Chinese title in Chinese when the merchant gave one (as perks' localised filter)."""
     if translation.get_language() == "zh-hans" and params.get("title_zh"):
@@ -68,7 +73,7 @@ def _score_moved(p: dict[str, Any]) -> tuple[str, str]:
             "band": _band(p.get("band")),
         }
     if points < 0:
-        body += " " + _("Your dashboard shows what lowers it and what you can do.")
+        body = _sentences(body, _("Your dashboard shows what lowers it and what you can do."))
     return title, body
 
 
@@ -98,7 +103,7 @@ def _negative_record(p: dict[str, Any]) -> tuple[str, str]:
         "20 days; while we check, nothing else changes. If it is right, paying or settling it "
         "stops it weighing more."
     )
-    return title, f"{what} {how}"
+    return title, _sentences(what, how)
 
 
 def _claim(p: dict[str, Any]) -> dict[str, str]:
@@ -128,7 +133,7 @@ def _dispute_answered(p: dict[str, Any]) -> tuple[str, str]:
         title = _("Your dispute was turned down")
         body = _("We checked and the record stays as it is.")
     if p.get("response"):
-        body += " " + _("Our answer: %(response)s") % {"response": p["response"]}
+        body = _sentences(body, _("Our answer: %(response)s") % {"response": p["response"]})
     return title, body
 
 

@@ -41,7 +41,8 @@ DELETE_URL = "/accounts/data/delete/"
 # self-declared facts, snapshots, bills, balances, credit lines, purchases, identity, contacts,
 # events, listings, disputes, claims, counter checks, shares, actions; plus the session, the user
 # and the merchant membership of the request.
-EXPORT_QUERIES = 22
+# + the notifications, the notification settings and the goal (issue 16)
+EXPORT_QUERIES = 25
 
 User = get_user_model()
 
@@ -247,6 +248,26 @@ def test_the_export_selector_returns_the_same_data(ann_with_everything):
 
     assert data["account"]["email"] == "ann@example.com"
     assert {bill["issuer"] for bill in data["signals"]["bills"]} == {"Ann Power Co"}
+    assert {"notifications", "notification_settings", "goal"} <= set(data)
+
+
+def test_the_export_holds_the_persons_notifications_and_choices(ann_with_everything):
+    from core.notifications import services as notification_services
+
+    ann = ann_with_everything
+    notification_services.notify(
+        person_id=ann.pk, kind="model_changed", key="model:v2", params={"version": "v2"}
+    )
+    notification_services.notification_settings_update(
+        person=ann, muted_kinds=["share_opened"], delivery="digest", language="en"
+    )
+
+    data = selectors.person_data_export(person=ann)
+
+    assert [(n["kind"], n["params"]) for n in data["notifications"]] == [("model_changed", {"version": "v2"})]
+    assert data["notification_settings"] == [
+        {"muted_kinds": ["share_opened"], "delivery": "digest", "language": "en"}
+    ]
 
 
 # Delete --------------------------------------------------------------------------------------

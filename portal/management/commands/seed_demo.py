@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from accounts.models import MembershipTier, Region, User
+from core.models import NotificationSettings
 from perks import demo as perks_demo
 from scoring import demo as scoring_demo
 from scoring import services as scoring_services
@@ -74,6 +75,15 @@ class Command(BaseCommand):
                     id_range=(0, max(user.pk for user in User.objects.only("id"))), as_of=as_of, model=model
                 )
                 scoring_services.snapshots_write(rows=rows, as_of=as_of, model=model)
+        # The run tells everyone whose score moved since last month's snapshot: the synthetic
+        # thousands take the daily digest, or the embedded default would print an email each.
+        NotificationSettings.objects.bulk_create(
+            [
+                NotificationSettings(person=user, delivery=NotificationSettings.Delivery.DIGEST)
+                for user in synthetic.values()
+            ],
+            ignore_conflicts=True,
+        )
         # Today's scores come from one finished nightly run, as in production: the admin then has
         # a run to show (planned once: seeding again finds it done and changes nothing).
         run = scoring_services.recompute_run_sync(as_of=today)
