@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import User
 
 from .models import (
@@ -23,7 +25,7 @@ from .models import (
     Identity,
     Purchase,
 )
-from .selectors import months_before
+from .selectors import known_by, months_before
 
 CENT = Decimal("0.01")
 SAVE_BATCH = 2000
@@ -89,11 +91,32 @@ def _money(value: float) -> Decimal:
     return Decimal(str(max(value, 1))).quantize(CENT)
 
 
+class Arrivals:
+    """When each record reached us: partners report a few days after the fact, never after ``today``.
+
+    Its own random stream (per person), so the arrival times leave every drawn behaviour as it was.
+    """
+
+    def __init__(self, *, person: User, today: datetime.date) -> None:
+        self.rng = random.Random(f"arrivals:{person.username}")
+        # Everything generated for today is known today.
+        self.latest = min(known_by(today) - datetime.timedelta(seconds=1), timezone.now())
+
+    def after(self, day: datetime.date, *, days: tuple[int, int] = (1, 3)) -> datetime.datetime:
+        moment = timezone.make_aware(
+            datetime.datetime.combine(
+                day + datetime.timedelta(days=self.rng.randint(*days)), datetime.time(self.rng.randint(6, 22))
+            )
+        )
+        return min(moment, self.latest)
+
+
 def signals_for(
     *, person: User, profile: Profile, today: datetime.date, rng: random.Random, contact_pool: list[User]
 ) -> Signals:
     """Twelve months of everyday life, plus older history where the person has it."""
     signals = Signals()
+    arrivals = Arrivals(person=person, today=today)
     months = min(profile.history_months, 13)
     for months_ago in range(months, 0, -1):
         due = months_before(today, months_ago).replace(day=min(today.day, 28))
@@ -120,6 +143,7 @@ def signals_for(
                     amount=_money(amount),
                     due_on=due,
                     paid_on=paid_on,
+                    **_bill_arrivals(arrivals, due_on=due, paid_on=paid_on),
                 )
             )
         if profile.pays_rent:
@@ -133,6 +157,7 @@ def signals_for(
                     amount=_money(rng.choice([2500, 3800, 4500, 6000])),
                     due_on=due,
                     paid_on=paid_on,
+                    **_bill_arrivals(arrivals, due_on=due, paid_on=paid_on),
                 )
             )
         for _ in range(_poisson(rng, profile.purchases_per_month)):
@@ -144,6 +169,7 @@ def signals_for(
                         occurred_on=day,
                         category=rng.choice(PURCHASE_CATEGORIES),
                         amount=_money(rng.lognormvariate(4.5, 1)),
+                        received_at=arrivals.after(day, days=(0, 2)),
                     )
                 )
     if profile.history_months > 13:
@@ -156,6 +182,7 @@ def signals_for(
                 amount=_money(20000),
                 due_on=months_before(today, profile.history_months),
                 paid_on=months_before(today, profile.history_months),
+                received_at=arrivals.after(months_before(today, profile.history_months)),
             )
         )
     for months_ago in (3, 2, 1):
@@ -164,6 +191,7 @@ def signals_for(
                 person=person,
                 as_of=months_before(today, months_ago),
                 amount=_money(profile.balance_median * rng.uniform(0.7, 1.3)),
+                received_at=arrivals.after(months_before(today, months_ago), days=(0, 1)),
             )
         )
     if profile.credit_limit:
@@ -175,6 +203,7 @@ def signals_for(
                 as_of=months_before(today, 1),
                 limit=limit,
                 used=(limit * Decimal(str(profile.utilisation))).quantize(CENT),
+                received_at=arrivals.after(months_before(today, 1)),
             )
         )
     signals.identities.append(
@@ -187,6 +216,8 @@ def signals_for(
             address_since=months_before(today, profile.address_years * 12 + 1)
             if profile.address_years is not None
             else None,
+            # Verified when the person first borrowed, or a year ago for a newer file.
+            received_at=arrivals.after(months_before(today, max(profile.history_months, 12)), days=(0, 20)),
         )
     )
     for contact in rng.sample(contact_pool, k=min(profile.contacts, len(contact_pool))):
@@ -198,6 +229,7 @@ def signals_for(
                     confirmed_on=months_before(today, 6),
                     interactions_90d=rng.randint(0, 30),
                     status=Contact.Status.CONFIRMED,
+                    received_at=arrivals.after(months_before(today, 6), days=(0, 5)),
                 )
             )
     if profile.blacklist:
@@ -213,9 +245,23 @@ def signals_for(
                 lift_reason=BlacklistEntry.LiftReason.SETTLED if lifted else "",
                 source="Supreme People's Court public list",
                 note="Failed to comply with an effective judgment.",
+                received_at=arrivals.after(listed, days=(1, 7)),
+                lifted_received_at=arrivals.after(lifted, days=(1, 7)) if lifted else None,
             )
         )
     return signals
+
+
+def _bill_arrivals(
+    arrivals: Arrivals, *, due_on: datetime.date, paid_on: datetime.date | None
+) -> dict[str, datetime.datetime | None]:
+    """A bill is reported just after its due date (paid, if paid by then); a later payment on its own."""
+    received_at = arrivals.after(due_on)
+    paid_after = paid_on is not None and paid_on > due_on
+    return {
+        "received_at": received_at,
+        "paid_received_at": max(arrivals.after(paid_on), received_at) if paid_after and paid_on else None,
+    }
 
 
 def identity_facts_ensure(*, people: list[User]) -> int:

@@ -27,16 +27,19 @@ from .engine import (
     validate_parameters,
 )
 from .models import (
+    IDENTITY_FACTS,
     Balance,
     Bill,
     BillKind,
     BlacklistEntry,
     Contact,
+    ContactRevision,
     CreditLine,
     DataSource,
     Declaration,
     Dispute,
     Identity,
+    IdentityRevision,
     ModelMonitoring,
     Purchase,
     ScoreSnapshot,
@@ -94,22 +97,30 @@ def scoring_model_active() -> ScoringModel:
     return ScoringModel.objects.get(is_active=True)
 
 
+def known_by(as_of: datetime.date) -> datetime.datetime:
+    """The moment a date ends (Asia/Shanghai): what had reached us before it was known on that date."""
+    return timezone.make_aware(datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time()))
+
+
 def features_for_people(
     *, person_ids: Iterable[int] | None = None, id_range: tuple[int, int] | None = None, as_of: datetime.date
 ) -> dict[int, Features]:
-    """Every given person's engine features on a date, in a fixed number of set-based queries.
+    """Every given person's engine features on a date, as known on that date, in a fixed number
+    of set-based queries.
 
-    Pass either explicit ids or an inclusive id range; both the nightly chunks and the
-    single-person recompute come through here, so they cannot disagree.
+    Only what had reached us by the end of ``as_of`` counts (each signal's ``received_at``; a
+    payment's or a lifting's own arrival; identity facts and contacts as they stood then, from
+    their revisions), so a past date reads the same however much arrives later: a bill overdue
+    then stays overdue then even if it was paid since. Pass either explicit ids or an inclusive
+    id range; the nightly chunks (today), the single-person recompute and the fit (past dates)
+    all come through here, so they cannot disagree.
     """
+    cutoff = known_by(as_of)
     if id_range is not None:
         person_filter = Q(person_id__gte=id_range[0], person_id__lte=id_range[1])
         # Nobody is scored for a day before the one they opted in on.
-        opted_in_by = timezone.make_aware(
-            datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
-        )
         ids_query = ConsumerProfile.objects.filter(
-            user_id__gte=id_range[0], user_id__lte=id_range[1], is_opted_in=True, opted_in_at__lt=opted_in_by
+            user_id__gte=id_range[0], user_id__lte=id_range[1], is_opted_in=True, opted_in_at__lt=cutoff
         ).values_list("user_id", flat=True)
         ids = list(ids_query)
     else:
@@ -122,10 +133,15 @@ def features_for_people(
     two_years_ago = months_before(as_of, 24)
     oldest_counted = months_before(as_of, NEGATIVE_RECORD_MONTHS)
     quarter_ago = as_of - datetime.timedelta(days=90)
-    late = Q(paid_on__gt=F("due_on")) | Q(paid_on__isnull=True, due_on__lt=as_of)
+    arrived = Q(received_at__lt=cutoff)
+    # A payment counts from the day it was made, once its report had reached us.
+    paid = Q(paid_on__lte=as_of) & (Q(paid_received_at__isnull=True) | Q(paid_received_at__lt=cutoff))
+    unpaid = Q(paid_on__isnull=True) | Q(paid_on__gt=as_of) | Q(paid_received_at__gte=cutoff)
+    on_time = paid & Q(paid_on__lte=F("due_on"))
+    late = (paid & Q(paid_on__gt=F("due_on"))) | (unpaid & Q(due_on__lt=as_of))
     not_rent = ~Q(kind=BillKind.RENT)
     rent = Q(kind=BillKind.RENT)
-    known = Q(due_on__lte=as_of)
+    known = Q(due_on__lte=as_of) & arrived
 
     counted = Q(due_on__gt=oldest_counted)
     late_in_year = not_rent & late & Q(due_on__gt=year_ago)
@@ -137,11 +153,11 @@ def features_for_people(
         .order_by()
         .annotate(
             first=Min("due_on"),
-            on_time_24m=Count("id", filter=not_rent & Q(due_on__gt=two_years_ago, paid_on__lte=F("due_on"))),
+            on_time_24m=Count("id", filter=not_rent & on_time & Q(due_on__gt=two_years_ago)),
             late_12m=Count("id", filter=late_in_year),
             late_older=Count("id", filter=not_rent & late & counted & Q(due_on__lte=year_ago)),
-            overdue_unpaid=Count("id", filter=counted & Q(paid_on__isnull=True, due_on__lt=as_of)),
-            rent_on_time=Count("id", filter=rent & Q(due_on__gt=year_ago, paid_on__lte=F("due_on"))),
+            overdue_unpaid=Count("id", filter=counted & unpaid & Q(due_on__lt=as_of)),
+            rent_on_time=Count("id", filter=rent & on_time & Q(due_on__gt=year_ago)),
             rent_late=Count("id", filter=rent & late & Q(due_on__gt=year_ago)),
             **{
                 _late_kind_count(kind): Count("id", filter=late_in_year & Q(kind=kind))
@@ -150,7 +166,7 @@ def features_for_people(
         )
     )
     balances = dict(
-        Balance.objects.filter(person_filter, as_of__gt=quarter_ago, as_of__lte=as_of)
+        Balance.objects.filter(person_filter, arrived, as_of__gt=quarter_ago, as_of__lte=as_of)
         .values("person_id")
         .order_by()
         .annotate(avg=Avg("amount"))
@@ -158,14 +174,16 @@ def features_for_people(
     )
     credit_lines: dict[int, tuple[Decimal, Decimal]] = {}
     for person_id, limit, used in (
-        CreditLine.objects.filter(person_filter, as_of__lte=as_of)
+        CreditLine.objects.filter(person_filter, arrived, as_of__lte=as_of)
         .order_by("person_id", "-as_of", "-id")
         .values_list("person_id", "limit", "used")
     ):
         credit_lines.setdefault(person_id, (limit, used))
     purchases = {
         row["person_id"]: row
-        for row in Purchase.objects.filter(person_filter, occurred_on__gt=year_ago, occurred_on__lte=as_of)
+        for row in Purchase.objects.filter(
+            person_filter, arrived, occurred_on__gt=year_ago, occurred_on__lte=as_of
+        )
         .values("person_id")
         .order_by()
         .annotate(
@@ -173,29 +191,35 @@ def features_for_people(
             days=Count("occurred_on", distinct=True, filter=Q(occurred_on__gt=quarter_ago)),
         )
     }
-    identities = {
-        row["person_id"]: row
-        for row in Identity.objects.filter(person_filter)
-        .order_by()
-        .values(
-            "person_id",
-            "real_name_verified",
-            "education",
-            "address_since",
-            "phone_verified",
-            "email_verified",
-        )
-    }
-    # Only the contacts the person confirmed: a partner's report alone counts for nothing.
-    confirmed = Q(confirmed_on__lte=as_of, status=Contact.Status.CONFIRMED)
-    contacts = {
-        row["person_id"]: row
-        for row in Contact.objects.filter(person_filter, confirmed)
-        .values("person_id")
-        .order_by()
-        .annotate(n=Count("id"), interactions=Sum("interactions_90d"))
-    }
-    blacklist = _blacklist_statuses(person_filter=person_filter, as_of=as_of)
+    # The current facts if they had arrived by then, else the revision that stood then.
+    superseded_later = Q(superseded_at__gte=cutoff)
+    identities: dict[int, Mapping[str, Any]] = {}
+    for facts in (
+        Identity.objects.filter(person_filter, arrived),
+        IdentityRevision.objects.filter(person_filter, arrived, superseded_later),
+    ):
+        for row in facts.order_by().values("person_id", *IDENTITY_FACTS):
+            identities.setdefault(row["person_id"], row)
+    # Only the contacts the person had confirmed: a partner's report alone counts for nothing.
+    # A pair is in at most one of the two reads (the state that stood then), so they add up.
+    confirmed = arrived & Q(confirmed_on__lte=as_of, status=Contact.Status.CONFIRMED)
+    contacts: dict[int, dict[str, int]] = {}
+    for pairs in (
+        Contact.objects.filter(person_filter, confirmed),
+        ContactRevision.objects.filter(person_filter, confirmed, superseded_later),
+    ):
+        for person_id, n, interactions in (
+            pairs.values("person_id")
+            .order_by()
+            .annotate(n=Count("id"), interactions=Sum("interactions_90d"))
+            .values_list("person_id", "n", "interactions")
+        ):
+            total = contacts.setdefault(person_id, {"n": 0, "interactions": 0})
+            total["n"] += n
+            total["interactions"] += interactions or 0
+    blacklist = _blacklist_statuses(person_filter=person_filter, as_of=as_of, cutoff=cutoff)
+    # A switched-off source counts for nothing on any date: consent governs every use of the data,
+    # a past date's features (the fit's) included.
     switched_off: dict[int, list[str]] = {}
     for person_id, source in SourceConsent.objects.filter(person_filter, is_enabled=False).values_list(
         "person_id", "source"
@@ -232,7 +256,7 @@ def features_for_people(
             phone_verified=identity.get("phone_verified", False),
             email_verified=identity.get("email_verified", False),
             confirmed_contacts=contact.get("n", 0),
-            interactions_90d=contact.get("interactions") or 0,
+            interactions_90d=contact.get("interactions", 0),
             blacklist=blacklist.get(person_id),
         )
         for source in switched_off.get(person_id, ()):
@@ -266,16 +290,42 @@ def _utilisation_pct(credit_line: tuple[Decimal, Decimal] | None) -> int | None:
     return min(int(used * 100 / limit), 100)
 
 
-def _blacklist_statuses(*, person_filter: Q, as_of: datetime.date) -> dict[int, BlacklistStatus]:
-    """The entry that weighs most per person: an active one, else the most recently lifted."""
+def _blacklist_statuses(
+    *, person_filter: Q, as_of: datetime.date, cutoff: datetime.datetime
+) -> dict[int, BlacklistStatus]:
+    """The entry that weighs most per person: an active one, else the most recently lifted.
+
+    A lifting (an overturn too) counts once its report had reached us by ``cutoff``.
+    """
     statuses: dict[int, BlacklistStatus] = {}
     entries = (
-        BlacklistEntry.objects.filter(person_filter, listed_on__lte=as_of)
-        .exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
-        .values_list("person_id", "court", "case_number", "listed_on", "lifted_on", "ban_until")
+        BlacklistEntry.objects.filter(person_filter, listed_on__lte=as_of, received_at__lt=cutoff)
+        .values_list(
+            "person_id",
+            "court",
+            "case_number",
+            "listed_on",
+            "lifted_on",
+            "ban_until",
+            "lift_reason",
+            "lifted_received_at",
+        )
         .order_by("person_id", "-listed_on", "-id")
     )
-    for person_id, court, case_number, listed_on, lifted_on, ban_until in entries:
+    for (
+        person_id,
+        court,
+        case_number,
+        listed_on,
+        lifted_on,
+        ban_until,
+        lift_reason,
+        lifted_received_at,
+    ) in entries:
+        if lifted_on is not None and lifted_received_at is not None and lifted_received_at >= cutoff:
+            lifted_on = None
+        if lifted_on is not None and lift_reason == BlacklistEntry.LiftReason.OVERTURNED:
+            continue
         ended_on = (
             min(day for day in (lifted_on, ban_until) if day is not None) if lifted_on or ban_until else None
         )

@@ -380,15 +380,16 @@ def test_what_if_disables_options_that_cannot_apply(client, make_consumer):
 # --- Cost and language ---------------------------------------------------------------------------------
 
 
-# session, user, merchant membership (role), consumer profile, current snapshot, 9 feature
-# queries, history, active listings, latest bills, rent payments, credit line, disputes.
+# session, user, merchant membership (role), consumer profile, current snapshot, 11 feature
+# queries (identity facts and contacts read twice: current and revised, issue 14), history,
+# active listings, latest bills, rent payments, credit line, disputes.
 # The simulator adds the active scoring model, read for the baseline and for the changed copy.
 # The notifications at the top (perks.selectors.notifications_for) add up to 4: the last two
 # snapshots and, when the score rose, the live promotions and the person's eligibility facts.
 NOTIFICATION_QUERIES = 4
 # One more than before: the switched-off data sources the dashboard names (issue 16).
-DASHBOARD_QUERIES = 21 + NOTIFICATION_QUERIES
-SIMULATOR_QUERIES = 23 + NOTIFICATION_QUERIES
+DASHBOARD_QUERIES = 23 + NOTIFICATION_QUERIES
+SIMULATOR_QUERIES = 25 + NOTIFICATION_QUERIES
 
 
 @pytest.mark.parametrize(("snapshots", "bills"), [(2, 3), (40, 60)])
@@ -668,8 +669,8 @@ def test_the_cards_follow_the_language_of_each_visit(signed_in, person, today):
 # id and time, the year's count and latest write) replace the snapshot with its model and the
 # year's snapshots, which were the CPU.
 # Two more since real-name identity (issue 16): the sources switched off, read by the features and
-# named on the page.
-CACHED_DASHBOARD_QUERIES = 21
+# named on the page. Two more for the revised identity facts and contacts the features read (issue 14).
+CACHED_DASHBOARD_QUERIES = 23
 
 
 def test_cached_cards_read_versions_instead_of_the_snapshot_and_history(signed_in, django_assert_num_queries):
