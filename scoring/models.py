@@ -97,6 +97,11 @@ class BillKind(models.TextChoices):
     RENT = "rent", _("Rent")
 
 
+# The reference of the bill raised when a trial item or a deposit-free item is kept past its due
+# date (``services.bill_overdue_issue``): the outcome of the fit counts it unpaid as bad.
+OVERDUE_ITEM_REFERENCE_PREFIX = "perks-claim:"
+
+
 class Bill(models.Model):
     """A bill and whether it was paid by its due date: the core of credit history."""
 

@@ -28,6 +28,7 @@ from .engine import (
 )
 from .models import (
     IDENTITY_FACTS,
+    OVERDUE_ITEM_REFERENCE_PREFIX,
     Balance,
     Bill,
     BillKind,
@@ -554,16 +555,14 @@ def score_model_change(*, snapshot: ScoreSnapshot, days: int = 30) -> ScoringMod
 
 
 # --- The fit's reads ------------------------------------------------------------------------------
-# Stand-ins with the signatures of the point-in-time reader and the outcome selector (issue 14,
-# sections 1-2, built in parallel): at merge those replace these two. Until then the features are
-# today's reader's at a past date (a bill paid after T still counts as paid at T, a record that
-# arrived after T is visible) and the outcome is read from the bills and listings as stored.
 
 OUTCOME_DAYS_PAST_DUE = 60
+OUTCOME_WINDOW_MONTHS = 12
 
 
 def features_table(*, person_ids: Iterable[int], as_of: datetime.date) -> dict[str, list]:
-    """Every given person's features on a date as columns: ``person_id`` and one per scored feature."""
+    """Every given person's features as known on a date, as columns: ``person_id`` and one per
+    scored feature (the fit's observation dates read exactly what the nightly run read then)."""
     features = features_for_people(person_ids=person_ids, as_of=as_of)
     table: dict[str, list] = {"person_id": list(features)}
     for name in SCORED_FEATURES:
@@ -571,26 +570,41 @@ def features_table(*, person_ids: Iterable[int], as_of: datetime.date) -> dict[s
     return table
 
 
-def outcomes(*, person_ids: Iterable[int], as_of: datetime.date, window_months: int = 12) -> dict[int, int]:
-    """1 for each person who went bad within the window after ``as_of``, else 0.
+def outcomes(
+    *, person_ids: Iterable[int], as_of: datetime.date, window_months: int = OUTCOME_WINDOW_MONTHS
+) -> dict[int, int]:
+    """1 for each person of the cohort who went bad in the performance window after ``as_of``
+    (the day after it up to ``window_months`` later, both ends included), else 0; two queries.
 
-    Bad: a non-rent bill due in the window reached 60 days past due (paid more than 60 days late,
-    or still unpaid 60 days after its due date), or a court listing started in the window.
+    Bad is any of:
+    - a non-rent bill reaches 60 days past due in the window: its 60th day past due falls in the
+      window and it was not paid by then (paid more than 60 days late, or still unpaid);
+    - an overdue trial or waived deposit becomes an unpaid bill: the bill raised for it falls due
+      in the window and is not paid by its due date (one returned within the grace is no bill);
+    - a court listing starts in the window (one overturned as listed in error never counts).
+
+    The outcome is read from everything known when it is asked: it is the future of ``as_of``.
     """
     ids = list(person_ids)
     end = months_before(as_of, -window_months)
-    late = Q(paid_on__gt=F("due_on") + datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)) | Q(
-        paid_on__isnull=True, due_on__lt=end - datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)
+    days_past_due = datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)
+    seriously_late = Q(due_on__gt=as_of - days_past_due, due_on__lte=end - days_past_due) & (
+        Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_on") + days_past_due)
     )
+    unpaid_item = Q(
+        reference__startswith=OVERDUE_ITEM_REFERENCE_PREFIX, due_on__gt=as_of, due_on__lte=end
+    ) & (Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_on")))
     bad = set(
-        Bill.objects.filter(late, person_id__in=ids, due_on__gt=as_of, due_on__lte=end)
+        Bill.objects.filter(seriously_late | unpaid_item, person_id__in=ids)
         .exclude(kind=BillKind.RENT)
         .values_list("person_id", flat=True)
+        .distinct()
     )
     bad |= set(
         BlacklistEntry.objects.filter(person_id__in=ids, listed_on__gt=as_of, listed_on__lte=end)
         .exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
         .values_list("person_id", flat=True)
+        .distinct()
     )
     return {person_id: int(person_id in bad) for person_id in ids}
 
