@@ -143,13 +143,13 @@ PEOPLE_SQL = [
     """,
     # About 24 card, utility and credit-line bills over the person's 12-24 months of history.
     """
-    INSERT INTO scoring_bill (person_id, reference, kind, issuer, amount, due_on, paid_on, created_at,
-                              updated_at)
+    INSERT INTO scoring_bill (person_id, reference, kind, issuer, amount, due_on, paid_on, received_at,
+                              created_at, updated_at)
     SELECT p.person_id, '', b.kind, '', b.amount, b.due_on,
            CASE WHEN b.pay_roll < p.reliability THEN b.due_on - floor(b.days_roll * 6)::int
                 WHEN b.due_on > %(as_of)s::date - 60 AND b.days_roll < 0.25 THEN NULL
                 ELSE LEAST(b.due_on + 3 + floor(b.days_roll * 38)::int, %(as_of)s::date) END,
-           now(), now()
+           LEAST(b.due_on + 1 + floor(b.days_roll * 3)::int, %(as_of)s::date)::timestamptz, now(), now()
     FROM bench_person p,
     LATERAL (
         SELECT CASE WHEN k = 24 AND mod(p.idx, 4) = 0 THEN 'traffic_fine'
@@ -165,12 +165,12 @@ PEOPLE_SQL = [
     """,
     # Monthly rent for the 40% who rent.
     """
-    INSERT INTO scoring_bill (person_id, reference, kind, issuer, amount, due_on, paid_on, created_at,
-                              updated_at)
+    INSERT INTO scoring_bill (person_id, reference, kind, issuer, amount, due_on, paid_on, received_at,
+                              created_at, updated_at)
     SELECT p.person_id, '', 'rent', 'Landlord', 3800, r.due_on,
            CASE WHEN r.pay_roll < p.reliability + 0.05 THEN r.due_on
                 ELSE LEAST(r.due_on + 5 + floor(r.days_roll * 20)::int, %(as_of)s::date) END,
-           now(), now()
+           LEAST(r.due_on + 1, %(as_of)s::date)::timestamptz, now(), now()
     FROM bench_person p,
     LATERAL (
         SELECT %(as_of)s::date - 1 - (m - 1) * 30 AS due_on, random() AS pay_roll, random() AS days_roll
@@ -178,42 +178,52 @@ PEOPLE_SQL = [
     ) r
     WHERE p.pays_rent
     """,
+    # A late payment is reported on its own, a couple of days after it was made.
     """
-    INSERT INTO scoring_balance (person_id, as_of, amount, created_at, updated_at)
+    UPDATE scoring_bill SET paid_received_at = LEAST(paid_on + 2, %(as_of)s::date)::timestamptz
+    WHERE paid_on > due_on
+    """,
+    """
+    INSERT INTO scoring_balance (person_id, as_of, amount, received_at, created_at, updated_at)
     SELECT p.person_id, %(as_of)s::date - 30 * m,
-           round((p.balance_median * (0.7 + random() * 0.6))::numeric, 2), now(), now()
+           round((p.balance_median * (0.7 + random() * 0.6))::numeric, 2),
+           (%(as_of)s::date - 30 * m + 1)::timestamptz, now(), now()
     FROM bench_person p, generate_series(1, 3) m
     """,
     """
-    INSERT INTO scoring_creditline (person_id, provider, as_of, "limit", used, created_at, updated_at)
+    INSERT INTO scoring_creditline (person_id, provider, as_of, "limit", used, received_at, created_at,
+                                    updated_at)
     SELECT person_id, 'Huabei', %(as_of)s::date - 30, credit_limit,
-           round((credit_limit * utilisation)::numeric, 2), now(), now()
+           round((credit_limit * utilisation)::numeric, 2), (%(as_of)s::date - 28)::timestamptz, now(), now()
     FROM bench_person
     """,
     """
-    INSERT INTO scoring_purchase (person_id, occurred_on, amount, category, created_at, updated_at)
+    INSERT INTO scoring_purchase (person_id, occurred_on, amount, category, received_at, created_at,
+                                  updated_at)
     SELECT p.person_id, %(as_of)s::date - floor(random() * 365)::int,
            round(exp(2 + random() * 5)::numeric, 2),
            (ARRAY['groceries', 'dining', 'transport', 'electronics', 'clothing', 'travel'])
                [1 + floor(random() * 6)::int],
-           now(), now()
+           now(), now(), now()
     FROM bench_person p, LATERAL generate_series(1, p.purchases) k
     """,
+    # Reported the day after.
+    "UPDATE scoring_purchase SET received_at = LEAST(occurred_on + 1, %(as_of)s::date)::timestamptz",
     """
     INSERT INTO scoring_identity (person_id, real_name_verified, education, address_since, phone_verified,
-                                  email_verified, created_at, updated_at)
+                                  email_verified, received_at, created_at, updated_at)
     SELECT person_id, random() < 0.85,
            (ARRAY['', 'secondary', 'bachelor', 'bachelor', 'master'])[1 + floor(random() * 5)::int],
            CASE WHEN random() < 0.8 THEN %(as_of)s::date - floor(random() * 3650)::int END,
-           random() < 0.9, random() < 0.6, now(), now()
+           random() < 0.9, random() < 0.6, (%(as_of)s::date - 365)::timestamptz, now(), now()
     FROM bench_person
     """,
     # About two confirmed contacts each, a few dozen places along the id ring (never oneself).
     """
     INSERT INTO scoring_contact (person_id, contact_id, confirmed_on, interactions_90d, status,
-                                 created_at, updated_at)
+                                 received_at, created_at, updated_at)
     SELECT p.person_id, c.person_id, %(as_of)s::date - 180, floor(random() * 30)::int, 'confirmed',
-           now(), now()
+           (%(as_of)s::date - 179)::timestamptz, now(), now()
     FROM bench_person p
     CROSS JOIN LATERAL generate_series(1, p.contacts) k
     JOIN bench_person c ON c.idx = mod(p.idx - 1 + k * 37, %(n)s) + 1
@@ -227,6 +237,11 @@ PEOPLE_SQL = [
            CASE WHEN blacklist_roll < 0.0075 THEN %(as_of)s::date - 30 - floor(random() * 60)::int END,
            CASE WHEN blacklist_roll < 0.0075 THEN 'settled' ELSE '' END, '', '', now(), now()
     FROM bench_person WHERE blacklist_roll < 0.015
+    """,
+    # Listings reach us a week after the court's list; a lifting, a few days after it.
+    """
+    UPDATE scoring_blacklistentry SET received_at = (listed_on + 7)::timestamptz,
+           lifted_received_at = (lifted_on + 3)::timestamptz
     """,
     "DROP TABLE bench_person",
 ]
@@ -423,30 +438,40 @@ LEFT JOIN (
            min(due_on) AS first_due,
            string_agg(DISTINCT kind, ', ') FILTER (WHERE kind <> 'rent' AND due_on > %(year_ago)s
                             AND (paid_on > due_on OR (paid_on IS NULL AND due_on < %(as_of)s))) AS late_kinds
-    FROM scoring_bill WHERE due_on <= %(as_of)s GROUP BY person_id
+    FROM (
+        -- A payment counts once its report had reached us (as ours does).
+        SELECT person_id, kind, due_on,
+               CASE WHEN paid_on <= %(as_of)s
+                         AND (paid_received_at IS NULL OR paid_received_at < %(known_by)s)
+                    THEN paid_on END AS paid_on
+        FROM scoring_bill WHERE due_on <= %(as_of)s AND received_at < %(known_by)s
+    ) known_bills GROUP BY person_id
 ) b ON b.person_id = p.user_id
 LEFT JOIN (
     SELECT person_id, avg(amount) AS avg_balance FROM scoring_balance
-    WHERE as_of > %(quarter_ago)s AND as_of <= %(as_of)s GROUP BY person_id
+    WHERE as_of > %(quarter_ago)s AND as_of <= %(as_of)s AND received_at < %(known_by)s GROUP BY person_id
 ) bal ON bal.person_id = p.user_id
 LEFT JOIN (
     SELECT DISTINCT ON (person_id) person_id, "limit",
            CASE WHEN "limit" > 0 THEN least(floor(used * 100 / "limit"), 100) END AS utilisation
-    FROM scoring_creditline WHERE as_of <= %(as_of)s ORDER BY person_id, as_of DESC, id DESC
+    FROM scoring_creditline WHERE as_of <= %(as_of)s AND received_at < %(known_by)s
+    ORDER BY person_id, as_of DESC, id DESC
 ) cl ON cl.person_id = p.user_id
 LEFT JOIN (
     SELECT person_id, count(*) AS n, count(DISTINCT occurred_on) FILTER (WHERE occurred_on > %(quarter_ago)s)
            AS days
-    FROM scoring_purchase WHERE occurred_on > %(year_ago)s AND occurred_on <= %(as_of)s GROUP BY person_id
+    FROM scoring_purchase WHERE occurred_on > %(year_ago)s AND occurred_on <= %(as_of)s
+                          AND received_at < %(known_by)s GROUP BY person_id
 ) pu ON pu.person_id = p.user_id
-LEFT JOIN scoring_identity i ON i.person_id = p.user_id
+LEFT JOIN scoring_identity i ON i.person_id = p.user_id AND i.received_at < %(known_by)s
 LEFT JOIN (
     SELECT person_id, count(*) AS n, sum(interactions_90d) AS interactions FROM scoring_contact
-    WHERE confirmed_on <= %(as_of)s AND status = 'confirmed' GROUP BY person_id
+    WHERE confirmed_on <= %(as_of)s AND status = 'confirmed' AND received_at < %(known_by)s GROUP BY person_id
 ) co ON co.person_id = p.user_id
 LEFT JOIN (
     SELECT person_id, bool_or(lifted_on IS NULL) AS active, max(lifted_on) AS lifted_on
     FROM scoring_blacklistentry WHERE listed_on <= %(as_of)s AND lift_reason <> 'overturned'
+                                  AND received_at < %(known_by)s
     GROUP BY person_id
 ) bl ON bl.person_id = p.user_id
 CROSS JOIN LATERAL (
@@ -480,10 +505,11 @@ def floor_measure(*, repeats: int = 2) -> dict:
     from django.db import connection
 
     from scoring.models import ScoringModel
-    from scoring.selectors import NEGATIVE_RECORD_MONTHS, months_before
+    from scoring.selectors import NEGATIVE_RECORD_MONTHS, known_by, months_before
 
     params = {
         "as_of": FLOOR_DATE,
+        "known_by": known_by(FLOOR_DATE),
         "model": ScoringModel.objects.get(is_active=True).pk,
         "year_ago": months_before(FLOOR_DATE, 12),
         "two_years_ago": months_before(FLOOR_DATE, 24),
@@ -578,7 +604,8 @@ def chunk_profile(*, people: int) -> dict[str, float]:
         exact = {person_id: engine.compute_exact(values, scorecard) for person_id, values in features.items()}
         exact_computed = clock()
         exact_rows = [
-            services.snapshot_row(person_id=person_id, result=result) for person_id, result in exact.items()
+            services.snapshot_row(person_id=person_id, result=result, features=features[person_id])
+            for person_id, result in exact.items()
         ]
         exact_built = clock()
         services.chunk_histograms(features=features, rows=exact_rows, scorecard=scorecard)

@@ -6,6 +6,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,15 @@ class MoneyOptions(TypedDict):
 
 
 MONEY: MoneyOptions = {"max_digits": 14, "decimal_places": 2}
+
+
+def received_at_field(**options: object) -> models.DateTimeField:
+    """When a signal reached us: a feature read as of a date sees only what had arrived by its end.
+
+    Set by ingestion (now) and by the generators (a realistic past moment); raw SQL inserts get
+    the database's clock.
+    """
+    return models.DateTimeField(default=timezone.now, db_default=Now(), **options)  # type: ignore[arg-type]
 
 
 class Partner(models.Model):
@@ -87,6 +97,11 @@ class BillKind(models.TextChoices):
     RENT = "rent", _("Rent")
 
 
+# The reference of the bill raised when a trial item or a deposit-free item is kept past its due
+# date (``services.bill_overdue_issue``): the outcome of the fit counts it unpaid as bad.
+OVERDUE_ITEM_REFERENCE_PREFIX = "perks-claim:"
+
+
 class Bill(models.Model):
     """A bill and whether it was paid by its due date: the core of credit history."""
 
@@ -101,6 +116,10 @@ class Bill(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="bills"
     )
+    received_at = received_at_field()
+    # When a payment reported after the bill itself reached us; empty when the bill arrived paid.
+    # Until then the bill reads as unpaid, so a bill overdue on a date stays overdue on that date.
+    paid_received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +142,7 @@ class Balance(models.Model):
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="balances")
     as_of = models.DateField()
     amount = models.DecimalField(**MONEY)
+    received_at = received_at_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,6 +162,7 @@ class CreditLine(models.Model):
     as_of = models.DateField()
     limit = models.DecimalField(**MONEY)
     used = models.DecimalField(**MONEY)
+    received_at = received_at_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +183,7 @@ class Purchase(models.Model):
     amount = models.DecimalField(**MONEY)
     # Kept for the person's own view; the model leaves out what people buy on purpose.
     category = models.CharField(max_length=40, blank=True)
+    received_at = received_at_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,6 +212,8 @@ class Identity(models.Model):
     address_since = models.DateField(null=True, blank=True)
     phone_verified = models.BooleanField(default=False)
     email_verified = models.BooleanField(default=False)
+    # When these facts (the current state) reached us; every earlier state is an IdentityRevision.
+    received_at = received_at_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +223,40 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"identity of {self.person}"
+
+
+IDENTITY_FACTS = ("real_name_verified", "education", "address_since", "phone_verified", "email_verified")
+
+
+class IdentityRevision(models.Model):
+    """A person's identity facts as they stood from ``received_at`` until ``superseded_at``.
+
+    Written by the one service that changes ``Identity``, before it changes it, so a feature
+    read of a past date finds the facts known then.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    real_name_verified = models.BooleanField(default=False)
+    education = models.CharField(max_length=20, choices=Education.choices, blank=True)
+    address_since = models.DateField(null=True, blank=True)
+    phone_verified = models.BooleanField(default=False)
+    email_verified = models.BooleanField(default=False)
+    received_at = models.DateTimeField()
+    superseded_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "received_at"]
+        indexes = [models.Index(fields=["person", "superseded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(superseded_at__gte=models.F("received_at")), name="identity_revision_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"identity of {self.person_id} until {self.superseded_at}"
 
 
 class Contact(models.Model):
@@ -219,6 +277,9 @@ class Contact(models.Model):
     interactions_90d = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REPORTED)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the current state (the partner's report or the person's decision, the later) reached
+    # us; every earlier state is a ContactRevision.
+    received_at = received_at_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -231,6 +292,32 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ↔ {self.contact}"
+
+
+class ContactRevision(models.Model):
+    """A contact as it stood from ``received_at`` until ``superseded_at`` (see IdentityRevision)."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    confirmed_on = models.DateField()
+    interactions_90d = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Contact.Status.choices)
+    received_at = models.DateTimeField()
+    superseded_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "contact", "received_at"]
+        indexes = [models.Index(fields=["person", "superseded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(superseded_at__gte=models.F("received_at")), name="contact_revision_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ↔ {self.contact_id} until {self.superseded_at}"
 
 
 class BlacklistEntryQuerySet(models.QuerySet["BlacklistEntry"]):
@@ -262,6 +349,10 @@ class BlacklistEntry(models.Model):
     lift_reason = models.CharField(max_length=20, choices=LiftReason.choices, blank=True)
     source = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
+    received_at = received_at_field()
+    # When the lifting reached us (empty when the entry arrived lifted, or is not lifted): until
+    # then a feature read sees the entry in force.
+    lifted_received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -352,6 +443,9 @@ class ScoreSnapshot(models.Model):
     identity = models.PositiveSmallIntegerField()
     connections = models.PositiveSmallIntegerField()
     reasons = models.JSONField(default=list)
+    # The exact features the score was computed from (scoring.feature_vectors' compact form), so
+    # ``score_replay`` recomputes it bit for bit with the snapshot's model; empty for older rows.
+    features = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,16 +32,20 @@ from .engine import (
     validate_parameters,
 )
 from .models import (
+    IDENTITY_FACTS,
+    OVERDUE_ITEM_REFERENCE_PREFIX,
     Balance,
     Bill,
     BillKind,
     BlacklistEntry,
     Contact,
+    ContactRevision,
     CreditLine,
     DataSource,
     Declaration,
     Dispute,
     Identity,
+    IdentityRevision,
     ModelMonitoring,
     Partner,
     PartnerNotice,
@@ -101,6 +105,11 @@ def scoring_model_active() -> ScoringModel:
     return ScoringModel.objects.get(is_active=True)
 
 
+def known_by(as_of: datetime.date) -> datetime.datetime:
+    """The moment a date ends (Asia/Shanghai): what had reached us before it was known on that date."""
+    return timezone.make_aware(datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time()))
+
+
 def features_for_people(
     *,
     person_ids: Iterable[int] | None = None,
@@ -108,20 +117,23 @@ def features_for_people(
     as_of: datetime.date,
     switched_off: Mapping[int, list[str]] | None = None,
 ) -> dict[int, Features]:
-    """Every given person's engine features on a date, in a fixed number of set-based queries.
+    """Every given person's engine features on a date, as known on that date, in a fixed number
+    of set-based queries.
 
-    Pass either explicit ids or an inclusive id range; both the nightly chunks and the
-    single-person recompute come through here, so they cannot disagree. ``switched_off``: the
-    sources each person switched off, when the caller has already read them.
+    Only what had reached us by the end of ``as_of`` counts (each signal's ``received_at``; a
+    payment's or a lifting's own arrival; identity facts and contacts as they stood then, from
+    their revisions), so a past date reads the same however much arrives later: a bill overdue
+    then stays overdue then even if it was paid since. Pass either explicit ids or an inclusive
+    id range; the nightly chunks (today), the single-person recompute and the fit (past dates)
+    all come through here, so they cannot disagree. ``switched_off``: the sources each person
+    switched off, when the caller has already read them.
     """
+    cutoff = known_by(as_of)
     if id_range is not None:
         person_filter = Q(person_id__gte=id_range[0], person_id__lte=id_range[1])
         # Nobody is scored for a day before the one they opted in on.
-        opted_in_by = timezone.make_aware(
-            datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
-        )
         ids_query = ConsumerProfile.objects.filter(
-            user_id__gte=id_range[0], user_id__lte=id_range[1], is_opted_in=True, opted_in_at__lt=opted_in_by
+            user_id__gte=id_range[0], user_id__lte=id_range[1], is_opted_in=True, opted_in_at__lt=cutoff
         ).values_list("user_id", flat=True)
         ids = list(ids_query)
     else:
@@ -134,10 +146,15 @@ def features_for_people(
     two_years_ago = months_before(as_of, 24)
     oldest_counted = months_before(as_of, NEGATIVE_RECORD_MONTHS)
     quarter_ago = as_of - datetime.timedelta(days=90)
-    late = Q(paid_on__gt=F("due_on")) | Q(paid_on__isnull=True, due_on__lt=as_of)
+    arrived = Q(received_at__lt=cutoff)
+    # A payment counts from the day it was made, once its report had reached us.
+    paid = Q(paid_on__lte=as_of) & (Q(paid_received_at__isnull=True) | Q(paid_received_at__lt=cutoff))
+    unpaid = Q(paid_on__isnull=True) | Q(paid_on__gt=as_of) | Q(paid_received_at__gte=cutoff)
+    on_time = paid & Q(paid_on__lte=F("due_on"))
+    late = (paid & Q(paid_on__gt=F("due_on"))) | (unpaid & Q(due_on__lt=as_of))
     not_rent = ~Q(kind=BillKind.RENT)
     rent = Q(kind=BillKind.RENT)
-    known = Q(due_on__lte=as_of)
+    known = Q(due_on__lte=as_of) & arrived
 
     counted = Q(due_on__gt=oldest_counted)
     late_in_year = not_rent & late & Q(due_on__gt=year_ago)
@@ -149,11 +166,11 @@ def features_for_people(
         .order_by()
         .annotate(
             first=Min("due_on"),
-            on_time_24m=Count("id", filter=not_rent & Q(due_on__gt=two_years_ago, paid_on__lte=F("due_on"))),
+            on_time_24m=Count("id", filter=not_rent & on_time & Q(due_on__gt=two_years_ago)),
             late_12m=Count("id", filter=late_in_year),
             late_older=Count("id", filter=not_rent & late & counted & Q(due_on__lte=year_ago)),
-            overdue_unpaid=Count("id", filter=counted & Q(paid_on__isnull=True, due_on__lt=as_of)),
-            rent_on_time=Count("id", filter=rent & Q(due_on__gt=year_ago, paid_on__lte=F("due_on"))),
+            overdue_unpaid=Count("id", filter=counted & unpaid & Q(due_on__lt=as_of)),
+            rent_on_time=Count("id", filter=rent & on_time & Q(due_on__gt=year_ago)),
             rent_late=Count("id", filter=rent & late & Q(due_on__gt=year_ago)),
             **{
                 _late_kind_count(kind): Count("id", filter=late_in_year & Q(kind=kind))
@@ -162,7 +179,7 @@ def features_for_people(
         )
     )
     balances = dict(
-        Balance.objects.filter(person_filter, as_of__gt=quarter_ago, as_of__lte=as_of)
+        Balance.objects.filter(person_filter, arrived, as_of__gt=quarter_ago, as_of__lte=as_of)
         .values("person_id")
         .order_by()
         .annotate(avg=Avg("amount"))
@@ -170,14 +187,16 @@ def features_for_people(
     )
     credit_lines: dict[int, tuple[Decimal, Decimal]] = {}
     for person_id, limit, used in (
-        CreditLine.objects.filter(person_filter, as_of__lte=as_of)
+        CreditLine.objects.filter(person_filter, arrived, as_of__lte=as_of)
         .order_by("person_id", "-as_of", "-id")
         .values_list("person_id", "limit", "used")
     ):
         credit_lines.setdefault(person_id, (limit, used))
     purchases = {
         row["person_id"]: row
-        for row in Purchase.objects.filter(person_filter, occurred_on__gt=year_ago, occurred_on__lte=as_of)
+        for row in Purchase.objects.filter(
+            person_filter, arrived, occurred_on__gt=year_ago, occurred_on__lte=as_of
+        )
         .values("person_id")
         .order_by()
         .annotate(
@@ -185,29 +204,35 @@ def features_for_people(
             days=Count("occurred_on", distinct=True, filter=Q(occurred_on__gt=quarter_ago)),
         )
     }
-    identities = {
-        row["person_id"]: row
-        for row in Identity.objects.filter(person_filter)
-        .order_by()
-        .values(
-            "person_id",
-            "real_name_verified",
-            "education",
-            "address_since",
-            "phone_verified",
-            "email_verified",
-        )
-    }
-    # Only the contacts the person confirmed: a partner's report alone counts for nothing.
-    confirmed = Q(confirmed_on__lte=as_of, status=Contact.Status.CONFIRMED)
-    contacts = {
-        row["person_id"]: row
-        for row in Contact.objects.filter(person_filter, confirmed)
-        .values("person_id")
-        .order_by()
-        .annotate(n=Count("id"), interactions=Sum("interactions_90d"))
-    }
-    blacklist = _blacklist_statuses(person_filter=person_filter, as_of=as_of)
+    # The current facts if they had arrived by then, else the revision that stood then.
+    superseded_later = Q(superseded_at__gte=cutoff)
+    identities: dict[int, Mapping[str, Any]] = {}
+    for facts in (
+        Identity.objects.filter(person_filter, arrived),
+        IdentityRevision.objects.filter(person_filter, arrived, superseded_later),
+    ):
+        for row in facts.order_by().values("person_id", *IDENTITY_FACTS):
+            identities.setdefault(row["person_id"], row)
+    # Only the contacts the person had confirmed: a partner's report alone counts for nothing.
+    # A pair is in at most one of the two reads (the state that stood then), so they add up.
+    confirmed = arrived & Q(confirmed_on__lte=as_of, status=Contact.Status.CONFIRMED)
+    contacts: dict[int, dict[str, int]] = {}
+    for pairs in (
+        Contact.objects.filter(person_filter, confirmed),
+        ContactRevision.objects.filter(person_filter, confirmed, superseded_later),
+    ):
+        for person_id, n, interactions in (
+            pairs.values("person_id")
+            .order_by()
+            .annotate(n=Count("id"), interactions=Sum("interactions_90d"))
+            .values_list("person_id", "n", "interactions")
+        ):
+            total = contacts.setdefault(person_id, {"n": 0, "interactions": 0})
+            total["n"] += n
+            total["interactions"] += interactions or 0
+    blacklist = _blacklist_statuses(person_filter=person_filter, as_of=as_of, cutoff=cutoff)
+    # A switched-off source counts for nothing on any date: consent governs every use of the data,
+    # a past date's features (the fit's) included.
     if switched_off is None:
         read: dict[int, list[str]] = {}
         for person_id, source in SourceConsent.objects.filter(person_filter, is_enabled=False).values_list(
@@ -246,7 +271,7 @@ def features_for_people(
             phone_verified=identity.get("phone_verified", False),
             email_verified=identity.get("email_verified", False),
             confirmed_contacts=contact.get("n", 0),
-            interactions_90d=contact.get("interactions") or 0,
+            interactions_90d=contact.get("interactions", 0),
             blacklist=blacklist.get(person_id),
         )
         for source in switched_off.get(person_id, ()):
@@ -288,16 +313,42 @@ def _utilisation_pct(credit_line: tuple[Decimal, Decimal] | None) -> int | None:
     return min(int(used * 100 / limit), 100)
 
 
-def _blacklist_statuses(*, person_filter: Q, as_of: datetime.date) -> dict[int, BlacklistStatus]:
-    """The entry that weighs most per person: an active one, else the most recently lifted."""
+def _blacklist_statuses(
+    *, person_filter: Q, as_of: datetime.date, cutoff: datetime.datetime
+) -> dict[int, BlacklistStatus]:
+    """The entry that weighs most per person: an active one, else the most recently lifted.
+
+    A lifting (an overturn too) counts once its report had reached us by ``cutoff``.
+    """
     statuses: dict[int, BlacklistStatus] = {}
     entries = (
-        BlacklistEntry.objects.filter(person_filter, listed_on__lte=as_of)
-        .exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
-        .values_list("person_id", "court", "case_number", "listed_on", "lifted_on", "ban_until")
+        BlacklistEntry.objects.filter(person_filter, listed_on__lte=as_of, received_at__lt=cutoff)
+        .values_list(
+            "person_id",
+            "court",
+            "case_number",
+            "listed_on",
+            "lifted_on",
+            "ban_until",
+            "lift_reason",
+            "lifted_received_at",
+        )
         .order_by("person_id", "-listed_on", "-id")
     )
-    for person_id, court, case_number, listed_on, lifted_on, ban_until in entries:
+    for (
+        person_id,
+        court,
+        case_number,
+        listed_on,
+        lifted_on,
+        ban_until,
+        lift_reason,
+        lifted_received_at,
+    ) in entries:
+        if lifted_on is not None and lifted_received_at is not None and lifted_received_at >= cutoff:
+            lifted_on = None
+        if lifted_on is not None and lift_reason == BlacklistEntry.LiftReason.OVERTURNED:
+            continue
         ended_on = (
             min(day for day in (lifted_on, ban_until) if day is not None) if lifted_on or ban_until else None
         )
@@ -640,16 +691,14 @@ def score_model_change(*, snapshot: ScoreSnapshot, days: int = 30) -> ScoringMod
 
 
 # --- The fit's reads ------------------------------------------------------------------------------
-# Stand-ins with the signatures of the point-in-time reader and the outcome selector (issue 14,
-# sections 1-2, built in parallel): at merge those replace these two. Until then the features are
-# today's reader's at a past date (a bill paid after T still counts as paid at T, a record that
-# arrived after T is visible) and the outcome is read from the bills and listings as stored.
 
 OUTCOME_DAYS_PAST_DUE = 60
+OUTCOME_WINDOW_MONTHS = 12
 
 
 def features_table(*, person_ids: Iterable[int], as_of: datetime.date) -> dict[str, list]:
-    """Every given person's features on a date as columns: ``person_id`` and one per scored feature."""
+    """Every given person's features as known on a date, as columns: ``person_id`` and one per
+    scored feature (the fit's observation dates read exactly what the nightly run read then)."""
     features = features_for_people(person_ids=person_ids, as_of=as_of)
     table: dict[str, list] = {"person_id": list(features)}
     for name in SCORED_FEATURES:
@@ -657,26 +706,41 @@ def features_table(*, person_ids: Iterable[int], as_of: datetime.date) -> dict[s
     return table
 
 
-def outcomes(*, person_ids: Iterable[int], as_of: datetime.date, window_months: int = 12) -> dict[int, int]:
-    """1 for each person who went bad within the window after ``as_of``, else 0.
+def outcomes(
+    *, person_ids: Iterable[int], as_of: datetime.date, window_months: int = OUTCOME_WINDOW_MONTHS
+) -> dict[int, int]:
+    """1 for each person of the cohort who went bad in the performance window after ``as_of``
+    (the day after it up to ``window_months`` later, both ends included), else 0; two queries.
 
-    Bad: a non-rent bill due in the window reached 60 days past due (paid more than 60 days late,
-    or still unpaid 60 days after its due date), or a court listing started in the window.
+    Bad is any of:
+    - a non-rent bill reaches 60 days past due in the window: its 60th day past due falls in the
+      window and it was not paid by then (paid more than 60 days late, or still unpaid);
+    - an overdue trial or waived deposit becomes an unpaid bill: the bill raised for it falls due
+      in the window and is not paid by its due date (one returned within the grace is no bill);
+    - a court listing starts in the window (one overturned as listed in error never counts).
+
+    The outcome is read from everything known when it is asked: it is the future of ``as_of``.
     """
     ids = list(person_ids)
     end = months_before(as_of, -window_months)
-    late = Q(paid_on__gt=F("due_on") + datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)) | Q(
-        paid_on__isnull=True, due_on__lt=end - datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)
+    days_past_due = datetime.timedelta(days=OUTCOME_DAYS_PAST_DUE)
+    seriously_late = Q(due_on__gt=as_of - days_past_due, due_on__lte=end - days_past_due) & (
+        Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_on") + days_past_due)
     )
+    unpaid_item = Q(
+        reference__startswith=OVERDUE_ITEM_REFERENCE_PREFIX, due_on__gt=as_of, due_on__lte=end
+    ) & (Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_on")))
     bad = set(
-        Bill.objects.filter(late, person_id__in=ids, due_on__gt=as_of, due_on__lte=end)
+        Bill.objects.filter(seriously_late | unpaid_item, person_id__in=ids)
         .exclude(kind=BillKind.RENT)
         .values_list("person_id", flat=True)
+        .distinct()
     )
     bad |= set(
         BlacklistEntry.objects.filter(person_id__in=ids, listed_on__gt=as_of, listed_on__lte=end)
         .exclude(lift_reason=BlacklistEntry.LiftReason.OVERTURNED)
         .values_list("person_id", flat=True)
+        .distinct()
     )
     return {person_id: int(person_id in bad) for person_id in ids}
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Merchant, User
 from core.audit import audit_record
 from scoring import services as scoring_services
+from scoring.models import OVERDUE_ITEM_REFERENCE_PREFIX
 
 from .. import conditions, webhooks
 from ..models import BenefitType, Claim, CounterCheck, Promotion, WebhookEvent
@@ -273,7 +274,7 @@ MARKS: dict[str, set[Claim.Status]] = {
 
 
 def _overdue_bill_reference(claim: Claim) -> str:
-    return f"perks-claim:{claim.code}"
+    return f"{OVERDUE_ITEM_REFERENCE_PREFIX}{claim.code}"
 
 
 @transaction.atomic

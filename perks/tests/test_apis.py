@@ -530,7 +530,7 @@ def test_a_perk_out_of_reach_names_the_reasons_that_matter_for_its_threshold(
     )
     result = engine.compute(features, engine.validate_parameters(engine.DEFAULT_PARAMETERS))
     given_score(ann, result.score)
-    row = snapshot_row(person_id=ann.pk, result=result)
+    row = snapshot_row(person_id=ann.pk, result=result, features=features)
     ScoreSnapshot.objects.filter(person=ann).update(reasons=row["reasons"])
     make_promotion(title="Cars", min_score=750)
     make_promotion(title="Bikes", min_score=650)

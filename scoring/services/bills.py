@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from core import outbox
 
@@ -41,5 +42,6 @@ def bill_overdue_settle(*, person_id: int, reference: str, today: datetime.date)
         bill.delete()
     else:
         bill.paid_on = today
-        bill.save(update_fields=["paid_on", "updated_at"])
+        bill.paid_received_at = timezone.now()
+        bill.save(update_fields=["paid_on", "paid_received_at", "updated_at"])
     outbox.enqueue("scoring.recompute_person", person_id, today.isoformat())

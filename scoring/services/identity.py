@@ -20,7 +20,18 @@ from accounts.models import RealNameIdentity, User
 from core import outbox
 from core.audit import audit_record
 
-from ..models import Contact, DataSource, Declaration, Education, Identity, Partner, SourceConsent
+from ..models import (
+    IDENTITY_FACTS,
+    Contact,
+    ContactRevision,
+    DataSource,
+    Declaration,
+    Education,
+    Identity,
+    IdentityRevision,
+    Partner,
+    SourceConsent,
+)
 from .scores import today
 
 logger = logging.getLogger(__name__)
@@ -28,10 +39,42 @@ logger = logging.getLogger(__name__)
 DEMO_VERIFIER = "demo verifier"
 
 
+@transaction.atomic
 def identity_facts_record(*, person: User, facts: dict[str, object]) -> Identity:
-    """Store verified identity facts about a person: a partner's identity event or a real-name verdict."""
-    identity, _created = Identity.objects.update_or_create(person=person, defaults=facts)
+    """Store verified identity facts about a person: a partner's identity event or a real-name verdict.
+
+    The state they replace is kept as a revision, so a past date's features still read it.
+    """
+    now = timezone.now()
+    identity = Identity.objects.select_for_update().filter(person=person).first()
+    if identity is None:
+        return Identity.objects.create(person=person, received_at=now, **facts)
+    if all(getattr(identity, name) == value for name, value in facts.items()):
+        return identity
+    IdentityRevision.objects.create(
+        person=person,
+        received_at=identity.received_at,
+        superseded_at=now,
+        **{name: getattr(identity, name) for name in IDENTITY_FACTS},
+    )
+    for name, value in facts.items():
+        setattr(identity, name, value)
+    identity.received_at = now
+    identity.save(update_fields=[*facts, "received_at", "updated_at"])
     return identity
+
+
+def contact_revise(*, contact: Contact, now: datetime.datetime) -> None:
+    """Keep a contact's state as it stood until now, before the caller changes it."""
+    ContactRevision.objects.create(
+        person_id=contact.person_id,
+        contact_id=contact.contact_id,
+        confirmed_on=contact.confirmed_on,
+        interactions_90d=contact.interactions_90d,
+        status=contact.status,
+        received_at=contact.received_at,
+        superseded_at=now,
+    )
 
 
 def _recompute_soon(*, person_id: int) -> None:
@@ -102,9 +145,12 @@ def contact_decide(*, person: User, contact: Contact, confirm: bool) -> Contact:
     locked = Contact.objects.select_for_update().get(pk=contact.pk, person=person)
     status = Contact.Status.CONFIRMED if confirm else Contact.Status.REJECTED
     if locked.status != status:
+        now = timezone.now()
+        contact_revise(contact=locked, now=now)
         locked.status = status
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_at", "updated_at"])
+        locked.decided_at = now
+        locked.received_at = now
+        locked.save(update_fields=["status", "decided_at", "received_at", "updated_at"])
         # The person's own data changed: rescore now rather than tonight.
         _recompute_soon(person_id=person.pk)
     return locked

@@ -5,6 +5,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -24,7 +25,7 @@ from ..models import (
     Partner,
     Purchase,
 )
-from .identity import identity_facts_record
+from .identity import contact_revise, identity_facts_record
 from .notifications import negative_record_notify_bill, negative_record_notify_listing
 from .scores import today
 
@@ -42,10 +43,12 @@ def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
                 else None
             )
             if existing is not None:
-                # A payment wins over an overdue notice, whichever arrives first.
-                if paid_on is not None:
+                # A payment wins over an overdue notice, whichever arrives first; until it
+                # arrived, the bill read as unpaid.
+                if paid_on is not None and existing.paid_on != paid_on:
                     existing.paid_on = paid_on
-                    existing.save(update_fields=["paid_on", "updated_at"])
+                    existing.paid_received_at = timezone.now()
+                    existing.save(update_fields=["paid_on", "paid_received_at", "updated_at"])
             else:
                 bill = Bill.objects.create(
                     person=person,
@@ -78,12 +81,9 @@ def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
         case EventKind.IDENTITY_VERIFIED:
             identity_facts_record(person=person, facts=data)
         case EventKind.CONTACT:
-            Contact.objects.update_or_create(
-                person=person,
-                contact=data["contact"],
-                defaults={"confirmed_on": data["confirmed_on"], "interactions_90d": data["interactions_90d"]},
-            )
+            _contact_report(person=person, data=data)
         case EventKind.BLACKLIST_LISTED:
+            # A listing sent again corrects the entry; it is known since it first reached us.
             entry, _created = BlacklistEntry.objects.update_or_create(
                 person=person, court=data["court"], case_number=data["case_number"], defaults=data
             )
@@ -97,6 +97,23 @@ def _event_store(*, event: events.ValidEvent, partner: Partner) -> None:
                 reason=data["reason"],
                 recompute=False,
             )
+
+
+def _contact_report(*, person: User, data: dict) -> None:
+    """A partner's report of a contact: a new one waits for the person; a changed one is revised."""
+    reported = {"confirmed_on": data["confirmed_on"], "interactions_90d": data["interactions_90d"]}
+    existing = Contact.objects.select_for_update().filter(person=person, contact=data["contact"]).first()
+    if existing is None:
+        Contact.objects.create(person=person, contact=data["contact"], **reported)
+        return
+    if all(getattr(existing, name) == value for name, value in reported.items()):
+        return
+    now = timezone.now()
+    contact_revise(contact=existing, now=now)
+    for name, value in reported.items():
+        setattr(existing, name, value)
+    existing.received_at = now
+    existing.save(update_fields=[*reported, "received_at", "updated_at"])
 
 
 @transaction.atomic
@@ -197,7 +214,8 @@ def blacklist_entry_lift(
     """Lift a listing; an overturned one stops counting at once, a settled one fades."""
     entry.lifted_on = lifted_on
     entry.lift_reason = reason
-    entry.save(update_fields=["lifted_on", "lift_reason", "updated_at"])
+    entry.lifted_received_at = timezone.now()
+    entry.save(update_fields=["lifted_on", "lift_reason", "lifted_received_at", "updated_at"])
     audit_record(
         actor=actor, action="blacklist.lift", target=entry, changes={"lifted_on": lifted_on, "reason": reason}
     )

@@ -3,6 +3,7 @@
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TypedDict
 
 import orjson
@@ -17,6 +18,7 @@ from core.bands import SCORE_MAX, SCORE_MIN, Band
 
 from .. import engine, selectors
 from ..engine import DIMENSIONS
+from ..feature_vectors import feature_vector_decode, feature_vector_encode
 from ..models import (
     ScoreSnapshot,
     ScoringModel,
@@ -33,6 +35,7 @@ SNAPSHOT_UPDATE_FIELDS = [
     "model",
     *DIMENSIONS,
     "reasons",
+    "features",
     "updated_at",
 ]
 
@@ -49,6 +52,7 @@ class SnapshotRow(TypedDict):
     identity: int
     connections: int
     reasons: list[dict]
+    features: list  # feature_vectors' compact form: what the score was computed from
 
 
 def today() -> datetime.date:
@@ -56,10 +60,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def snapshot_row(*, person_id: int, result: engine.ScoreResult) -> SnapshotRow:
+def snapshot_row(*, person_id: int, result: engine.ScoreResult, features: engine.Features) -> SnapshotRow:
     sub_scores = {dimension.key: dimension.score for dimension in result.dimensions}
     return SnapshotRow(
         person_id=person_id,
+        features=feature_vector_encode(features),
         score=result.score,
         band=str(result.band),
         reasons=[engine.reason_row(reason) for reason in result.reasons],
@@ -114,17 +119,20 @@ def _snapshots_upsert_postgresql(
             f"""
             WITH incoming AS (
                 SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS incoming (
-                    person_id bigint, score smallint, band text, {sub_score_types}, reasons jsonb
+                    person_id bigint, score smallint, band text, {sub_score_types}, reasons jsonb,
+                    features jsonb
                 )
             ), written AS (
                 INSERT INTO {snapshot_table}
-                    (person_id, as_of, model_id, score, band, {sub_scores}, reasons, created_at, updated_at)
-                SELECT person_id, %(as_of)s, %(model)s, score, band, {sub_scores}, reasons, %(now)s, %(now)s
+                    (person_id, as_of, model_id, score, band, {sub_scores}, reasons, features, created_at,
+                     updated_at)
+                SELECT person_id, %(as_of)s, %(model)s, score, band, {sub_scores}, reasons, features, %(now)s,
+                       %(now)s
                 FROM incoming
                 ON CONFLICT (person_id, as_of) DO UPDATE SET
                     model_id = EXCLUDED.model_id, score = EXCLUDED.score, band = EXCLUDED.band,
                     {", ".join(f"{name} = EXCLUDED.{name}" for name in DIMENSIONS)},
-                    reasons = EXCLUDED.reasons, updated_at = EXCLUDED.updated_at
+                    reasons = EXCLUDED.reasons, features = EXCLUDED.features, updated_at = EXCLUDED.updated_at
                 RETURNING person_id, score
             )
             UPDATE {profile_table} AS profile
@@ -169,6 +177,7 @@ def snapshot_rows(*, person_ids: list[int], chunk: engine.ChunkScores) -> list[S
         rows.append(
             SnapshotRow(
                 person_id=person_id,
+                features=feature_vector_encode(chunk.features[i]),
                 score=score,
                 band=_BANDS[score],
                 reasons=chunk.reason_rows(i),
@@ -181,6 +190,47 @@ def snapshot_rows(*, person_ids: list[int], chunk: engine.ChunkScores) -> list[S
             )
         )
     return rows
+
+
+# What a replay compares: everything a snapshot says about the score.
+REPLAYED_FIELDS = ("score", "band", *DIMENSIONS, "reasons")
+
+
+@dataclass(frozen=True)
+class ScoreReplay:
+    """A snapshot recomputed from its stored features with its own model, field by field."""
+
+    snapshot: ScoreSnapshot
+    # {field: (stored, recomputed)} for every field that differs; empty when the replay matches.
+    differences: dict[str, tuple[object, object]]
+
+    @property
+    def matches(self) -> bool:
+        return not self.differences
+
+
+def snapshot_replay(*, snapshot: ScoreSnapshot) -> ScoreReplay:
+    """Recompute a stored score from the features stored with it and the model that made it; nothing
+    is written. A snapshot stored without features (before they were kept) is a ValidationError."""
+    if snapshot.features is None:
+        raise ValidationError(
+            _("This score was stored before its features were kept, so it cannot be replayed."),
+            code="no_features",
+        )
+    features = feature_vector_decode(snapshot.features)
+    result = engine.compute(features, selectors.scorecard_of(model=snapshot.model))
+    # Through JSON, as the row was stored, so a tuple and a list of the same items compare equal.
+    replayed = orjson.loads(
+        orjson.dumps(snapshot_row(person_id=snapshot.person_id, result=result, features=features))
+    )
+    differences = {
+        name: (getattr(snapshot, name), replayed[name])
+        for name in REPLAYED_FIELDS
+        if getattr(snapshot, name) != replayed[name]
+    }
+    if replayed["features"] != snapshot.features:
+        differences["features"] = (snapshot.features, replayed["features"])
+    return ScoreReplay(snapshot=snapshot, differences=differences)
 
 
 def shadow_scores_write(*, rows: list[SnapshotRow], as_of: datetime.date, model: ScoringModel) -> None:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
@@ -425,7 +425,14 @@ def test_the_score_takes_four_queries_however_long_the_history(ann, django_asser
 def test_history_lists_as_of_score_and_band_oldest_first(ann):
     # given
     services.score_recompute(person=ann, as_of=day(60))
-    Bill.objects.create(person=ann, kind="credit_card", amount="100.00", due_on=day(45), paid_on=None)
+    Bill.objects.create(
+        person=ann,
+        kind="credit_card",
+        amount="100.00",
+        due_on=day(45),
+        paid_on=None,
+        received_at=timezone.now() - datetime.timedelta(days=44),
+    )
     services.score_recompute(person=ann, as_of=day(30))
     late = ScoreSnapshot.objects.get(person=ann, as_of=day(30))
 

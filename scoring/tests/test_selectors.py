@@ -25,6 +25,9 @@ from scoring.models import (
 AS_OF = datetime.date(2026, 6, 15)
 COURT = "Shanghai No. 1 Intermediate People's Court"
 DAY = datetime.timedelta(days=1)
+# Every record of these tests reached us long before the dates they read: what arrives later, and
+# when, has tests of its own (test_point_in_time.py).
+KNOWN = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 
 def months_ago(months: int) -> datetime.date:
@@ -33,7 +36,7 @@ def months_ago(months: int) -> datetime.date:
 
 def bill(person, *, due_on, paid_on, kind=BillKind.CREDIT_CARD, amount="300.00") -> Bill:
     return Bill.objects.create(
-        person=person, kind=kind, amount=Decimal(amount), due_on=due_on, paid_on=paid_on
+        person=person, kind=kind, amount=Decimal(amount), due_on=due_on, paid_on=paid_on, received_at=KNOWN
     )
 
 
@@ -46,6 +49,7 @@ def listing(person, *, case="(2025) Hu 01 Zhi 1", listed_on, lifted_on=None, rea
         lifted_on=lifted_on,
         lift_reason=reason,
         ban_until=ban_until,
+        received_at=KNOWN,
     )
 
 
@@ -177,19 +181,34 @@ def test_fulfilment_behaviour_identity_and_connection_features(make_consumer):
     ann = make_consumer("ann")
     bob = make_consumer("bob")
     carol = make_consumer("carol", opted_in=False)
-    Balance.objects.create(person=ann, as_of=AS_OF - 100 * DAY, amount=Decimal("90000.00"))  # too old
-    Balance.objects.create(person=ann, as_of=AS_OF - 60 * DAY, amount=Decimal("1000.00"))
-    Balance.objects.create(person=ann, as_of=AS_OF - 30 * DAY, amount=Decimal("2000.50"))
-    Balance.objects.create(person=ann, as_of=AS_OF + DAY, amount=Decimal("90000.00"))  # after the date
+    Balance.objects.create(
+        received_at=KNOWN, person=ann, as_of=AS_OF - 100 * DAY, amount=Decimal("90000.00")
+    )  # too old
+    Balance.objects.create(received_at=KNOWN, person=ann, as_of=AS_OF - 60 * DAY, amount=Decimal("1000.00"))
+    Balance.objects.create(received_at=KNOWN, person=ann, as_of=AS_OF - 30 * DAY, amount=Decimal("2000.50"))
+    Balance.objects.create(
+        received_at=KNOWN, person=ann, as_of=AS_OF + DAY, amount=Decimal("90000.00")
+    )  # after the date
     CreditLine.objects.create(
-        person=ann, provider="Huabei", as_of=months_ago(3), limit=Decimal("5000"), used=Decimal("100")
+        received_at=KNOWN,
+        person=ann,
+        provider="Huabei",
+        as_of=months_ago(3),
+        limit=Decimal("5000"),
+        used=Decimal("100"),
     )
     CreditLine.objects.create(
-        person=ann, provider="Huabei", as_of=months_ago(1), limit=Decimal("10000"), used=Decimal("4599")
+        received_at=KNOWN,
+        person=ann,
+        provider="Huabei",
+        as_of=months_ago(1),
+        limit=Decimal("10000"),
+        used=Decimal("4599"),
     )
     for day in (AS_OF, AS_OF, AS_OF - 10 * DAY, AS_OF - 100 * DAY, AS_OF - 400 * DAY):
-        Purchase.objects.create(person=ann, occurred_on=day, amount=Decimal("25.00"))
+        Purchase.objects.create(received_at=KNOWN, person=ann, occurred_on=day, amount=Decimal("25.00"))
     Identity.objects.create(
+        received_at=KNOWN,
         person=ann,
         real_name_verified=True,
         education="master",
@@ -198,13 +217,28 @@ def test_fulfilment_behaviour_identity_and_connection_features(make_consumer):
     )
     confirmed = Contact.Status.CONFIRMED
     Contact.objects.create(
-        person=ann, contact=bob, confirmed_on=months_ago(2), interactions_90d=7, status=confirmed
+        received_at=KNOWN,
+        person=ann,
+        contact=bob,
+        confirmed_on=months_ago(2),
+        interactions_90d=7,
+        status=confirmed,
     )
     Contact.objects.create(
-        person=ann, contact=carol, confirmed_on=months_ago(1), interactions_90d=5, status=confirmed
+        received_at=KNOWN,
+        person=ann,
+        contact=carol,
+        confirmed_on=months_ago(1),
+        interactions_90d=5,
+        status=confirmed,
     )
     Contact.objects.create(
-        person=bob, contact=ann, confirmed_on=AS_OF + DAY, interactions_90d=9, status=confirmed
+        received_at=KNOWN,
+        person=bob,
+        contact=ann,
+        confirmed_on=AS_OF + DAY,
+        interactions_90d=9,
+        status=confirmed,
     )
 
     # when
@@ -393,16 +427,22 @@ def test_features_take_a_fixed_number_of_queries_whatever_the_number_of_people(
     persons = [make_consumer(f"p{number}") for number in range(people)]
     for person in persons:
         bill(person, due_on=months_ago(2), paid_on=months_ago(2) + DAY)
-        Balance.objects.create(person=person, as_of=AS_OF - DAY, amount=Decimal("100"))
+        Balance.objects.create(received_at=KNOWN, person=person, as_of=AS_OF - DAY, amount=Decimal("100"))
         CreditLine.objects.create(
-            person=person, provider="Huabei", as_of=AS_OF, limit=Decimal("100"), used=Decimal("1")
+            received_at=KNOWN,
+            person=person,
+            provider="Huabei",
+            as_of=AS_OF,
+            limit=Decimal("100"),
+            used=Decimal("1"),
         )
-        Purchase.objects.create(person=person, occurred_on=AS_OF, amount=Decimal("1"))
-        Identity.objects.create(person=person, real_name_verified=True)
+        Purchase.objects.create(received_at=KNOWN, person=person, occurred_on=AS_OF, amount=Decimal("1"))
+        Identity.objects.create(received_at=KNOWN, person=person, real_name_verified=True)
         listing(person, listed_on=months_ago(3))
 
-    # when / then: one query a kind of signal, and one for the sources switched off
-    with django_assert_num_queries(8):
+    # when / then: one query a kind of signal (identity facts and contacts two: current and
+    # revised), and one for the sources switched off
+    with django_assert_num_queries(10):
         features = selectors.features_for_people(person_ids=[p.pk for p in persons], as_of=AS_OF)
     assert len(features) == people
 

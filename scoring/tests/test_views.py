@@ -383,8 +383,9 @@ def test_what_if_disables_options_that_cannot_apply(client, make_consumer):
 # --- Cost and language ---------------------------------------------------------------------------------
 
 
-# session, user, merchant membership (role), consumer profile, current snapshot, 9 feature
-# queries, history, active listings, latest bills, rent payments, credit line, disputes.
+# session, user, merchant membership (role), consumer profile, current snapshot, 11 feature
+# queries (identity facts and contacts read twice: current and revised, issue 14), history,
+# active listings, latest bills, rent payments, credit line, disputes.
 # The simulator adds the active scoring model, read for the baseline and for the changed copy.
 # One more than before: the switched-off data sources the dashboard names (issue 16).
 # Notifications (issue 16) replaced the banner from the last two snapshots (up to 4 queries) by

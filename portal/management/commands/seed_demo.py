@@ -123,7 +123,7 @@ class Command(BaseCommand):
                 signals.extend(
                     scoring_demo.signals_for(
                         person=person,
-                        profile=scoring_demo.synthetic_profile(rng),
+                        profile=scoring_demo.synthetic_profile(rng, risk=scoring_demo.hidden_risk(name)),
                         today=today,
                         rng=rng,
                         contact_pool=pool,

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import ConsumerProfile
 from scoring import services
@@ -19,8 +20,14 @@ def day(days_ago: int) -> datetime.date:
 
 
 def late_bill(person, *, due_days_ago: int = 50) -> Bill:
+    """An unpaid bill, reported the day after its due date (so past dates since then know it)."""
     return Bill.objects.create(
-        person=person, kind=BillKind.CREDIT_CARD, amount="300.00", due_on=day(due_days_ago), paid_on=None
+        person=person,
+        kind=BillKind.CREDIT_CARD,
+        amount="300.00",
+        due_on=day(due_days_ago),
+        paid_on=None,
+        received_at=timezone.now() - datetime.timedelta(days=due_days_ago - 1),
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ConsumerProfile, MerchantStaff, RealNameIdentity, User
 from perks.selectors import perks_for_person
 from scoring import selectors
+from scoring import services as scoring_services
 from scoring.models import Identity, ScoreSnapshot
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,19 @@ def test_the_named_demo_people_score_as_the_contract_says():
     assert (current["dave"].score < 550, current["dave"].band) == (True, "poor")
     assert current["dave"].reasons[0]["code"] == "blacklist_active"
     assert current["erin"] is None
+
+
+def test_every_seeded_score_replays_identically_from_its_stored_features():
+    # given: a year of monthly scores and today's run for the demo population
+    seed()
+    snapshots = list(ScoreSnapshot.objects.select_related("model"))
+
+    # when
+    replays = [scoring_services.snapshot_replay(snapshot=snapshot) for snapshot in snapshots]
+
+    # then
+    assert len(snapshots) > 30 * 12
+    assert [replay.differences for replay in replays if not replay.matches] == []
 
 
 def test_erin_is_not_opted_in_and_has_no_score():

@@ -28,6 +28,13 @@ def month(day: datetime.date, months: int) -> datetime.date:
     return selectors.months_before(day, -months)
 
 
+def arrival(day: datetime.date, days: int = 1) -> datetime.datetime:
+    """When a record about a day reached us: the given days later, in the morning."""
+    return datetime.datetime.combine(
+        day + datetime.timedelta(days=days), datetime.time(9), tzinfo=datetime.UTC
+    )
+
+
 def generated_world(seed: int = 3) -> list[User]:
     """PEOPLE opted-in people; a hidden risk r ~ N(0, 1) sets how often each one pays late (and how
     late), how much of the credit line they use, how much they buy, whether they verified their
@@ -52,13 +59,23 @@ def generated_world(seed: int = 3) -> list[User]:
             else:
                 paid = due - datetime.timedelta(days=2)
             bills.append(
-                Bill(person=user, kind=BillKind.CREDIT_CARD, amount=Decimal("300"), due_on=due, paid_on=paid)
+                Bill(
+                    person=user,
+                    kind=BillKind.CREDIT_CARD,
+                    amount=Decimal("300"),
+                    due_on=due,
+                    paid_on=paid,
+                    # Reported a few days after its due date; a late payment later, on its own.
+                    received_at=arrival(due, 3),
+                    paid_received_at=arrival(paid, 2) if paid is not None and paid > due else None,
+                )
             )
             balances.append(
                 Balance(
                     person=user,
                     as_of=due,
                     amount=Decimal(round(math.exp(8 - 0.6 * r + rng.gauss(0, 0.6)), 2)),
+                    received_at=arrival(due),
                 )
             )
             if m % 3 == 0:
@@ -70,14 +87,16 @@ def generated_world(seed: int = 3) -> list[User]:
                         as_of=due,
                         limit=Decimal("10000"),
                         used=Decimal(used * 100),
+                        received_at=arrival(due),
                     )
                 )
             for _ in range(max(0, int(rng.gauss(3 - r, 1.5)))):
                 purchases.append(
                     Purchase(
                         person=user,
-                        occurred_on=due + datetime.timedelta(days=rng.randint(0, 27)),
+                        occurred_on=(day := due + datetime.timedelta(days=rng.randint(0, 27))),
                         amount=Decimal("50"),
+                        received_at=arrival(day),
                     )
                 )
         identities.append(
@@ -85,6 +104,7 @@ def generated_world(seed: int = 3) -> list[User]:
                 person=user,
                 real_name_verified=rng.random() < 0.55 - 0.25 * r,
                 phone_verified=rng.random() < 0.5,
+                received_at=arrival(START),
             )
         )
         for other in rng.sample(users, k=max(0, min(8, int(rng.gauss(3 - 1.2 * r, 1.5))))):
@@ -97,6 +117,7 @@ def generated_world(seed: int = 3) -> list[User]:
                         interactions_90d=rng.randint(0, 9),
                         # The connections dimension counts only contacts the person confirmed.
                         status=Contact.Status.CONFIRMED,
+                        received_at=arrival(START),
                     )
                 )
     Bill.objects.bulk_create(bills, batch_size=2000)
