@@ -174,9 +174,10 @@ def signals_for(
                 else (BillKind.UTILITY if index < 3 else BillKind.CREDIT_LINE)
             )
             on_time = not trouble and (profile.never_late or rng.random() < profile.reliability)
+            paid_on: datetime.date | None
             if trouble:
-                paid_on = due + datetime.timedelta(days=rng.randint(65, 150))
-                paid_on = paid_on if paid_on <= today else None
+                settled = due + datetime.timedelta(days=rng.randint(65, 150))
+                paid_on = settled if settled <= today else None
             elif on_time:
                 paid_on = due - datetime.timedelta(days=rng.randint(0, 5))
             elif rng.random() < 0.25 and months_ago <= 2:

@@ -87,6 +87,8 @@ class Command(BaseCommand):
         latest = (
             ShadowScore.objects.filter(model=model).order_by("-as_of").values_list("as_of", flat=True).first()
         )
+        if latest is None:
+            return []
         scores = dict(
             ShadowScore.objects.filter(model=model, as_of=latest, person__username__in=PLACES).values_list(
                 "person__username", "score"
