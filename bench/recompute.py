@@ -125,13 +125,22 @@ PEOPLE_SQL = [
     SELECT id, true, (%(as_of)s::date - 365)::timestamptz, '2026-11', 'other', 'standard', now(), now()
     FROM accounts_user
     """,
-    # Each person's latent story: how reliably they pay, how long their history is, and so on.
+    # Each person's latent story, drawn from a hidden risk r ~ N(0, 1) as scoring/demo.py's world
+    # is (its docstring has the process): how reliably they pay, how often a month of trouble
+    # makes every bill 65-150 days late, how much of their line they use. The risk lives only in
+    # this scratch table, dropped at the end.
     """
     CREATE UNLOGGED TABLE bench_person AS
+    SELECT person_id, idx, 1 - 1 / (1 + exp(2.6 - 0.9 * risk)) AS reliability,
+           1 / (1 + exp(6.0 - 1.5 * risk)) AS trouble, history_months, pays_rent,
+           balance_median * exp(-0.5 * risk) AS balance_median, credit_limit,
+           least(utilisation * exp(0.35 * risk), 1) AS utilisation, purchases, contacts,
+           blacklist_roll / exp(0.8 * risk - 0.32) AS blacklist_roll
+    FROM (
     SELECT user_id AS person_id,
            row_number() OVER (ORDER BY user_id) AS idx,
-           1 - 0.5 * power(random(), 3) AS reliability,
-           12 + floor(random() * 13)::int AS history_months,
+           sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS risk,
+           24 + floor(random() * 13)::int AS history_months,
            random() < 0.4 AS pays_rent,
            exp(6.5 + random() * 4.5) AS balance_median,
            (ARRAY[2000, 5000, 10000, 20000, 50000])[1 + floor(random() * 5)::int] AS credit_limit,
@@ -140,13 +149,17 @@ PEOPLE_SQL = [
            floor(random() * 5)::int AS contacts,
            random() AS blacklist_roll
     FROM accounts_consumerprofile
+    ) drawn
     """,
     # About 24 card, utility and credit-line bills over the person's 12-24 months of history.
     """
     INSERT INTO scoring_bill (person_id, reference, kind, issuer, amount, due_on, paid_on, received_at,
                               created_at, updated_at)
     SELECT p.person_id, '', b.kind, '', b.amount, b.due_on,
-           CASE WHEN b.pay_roll < p.reliability THEN b.due_on - floor(b.days_roll * 6)::int
+           CASE WHEN b.trouble_roll < p.trouble THEN
+                    CASE WHEN b.due_on + 65 + floor(b.days_roll * 86)::int <= %(as_of)s::date
+                         THEN b.due_on + 65 + floor(b.days_roll * 86)::int END
+                WHEN b.pay_roll < p.reliability THEN b.due_on - floor(b.days_roll * 6)::int
                 WHEN b.due_on > %(as_of)s::date - 60 AND b.days_roll < 0.25 THEN NULL
                 ELSE LEAST(b.due_on + 3 + floor(b.days_roll * 38)::int, %(as_of)s::date) END,
            LEAST(b.due_on + 1 + floor(b.days_roll * 3)::int, %(as_of)s::date)::timestamptz, now(), now()
@@ -159,7 +172,8 @@ PEOPLE_SQL = [
                            ELSE 200 + random() * 2800 END)::numeric, 2) AS amount,
                %(as_of)s::date - 1 - floor((k - 1) * p.history_months * 30.4 / 24)::int AS due_on,
                random() AS pay_roll,
-               random() AS days_roll
+               random() AS days_roll,
+               random() AS trouble_roll
         FROM generate_series(1, 24) k
     ) b
     """,

@@ -18,7 +18,8 @@ every single event:
 - credit-line utilisation grows with r (a Beta(2, 3) draw scaled by exp(0.35 r)), balances
   shrink with it (log-normal around exp(8.6 - 0.5 r)), both read monthly (the line quarterly);
 - a court listing (active or lifted, 4-30 months ago) has probability 3% x exp(0.8 r - 0.32);
-- purchases, education, address, contacts, phone and e-mail are drawn independently of r.
+- purchases and confirmed contacts (since the start of the history) are a little fewer, and a
+  verified phone a little rarer, the higher r; education, address and e-mail are independent of r.
 
 The named people (alice, bob, carol, dave) keep their hand-written stories (no hidden risk).
 """
@@ -173,9 +174,10 @@ def signals_for(
                 else (BillKind.UTILITY if index < 3 else BillKind.CREDIT_LINE)
             )
             on_time = not trouble and (profile.never_late or rng.random() < profile.reliability)
+            paid_on: datetime.date | None
             if trouble:
-                paid_on = due + datetime.timedelta(days=rng.randint(65, 150))
-                paid_on = paid_on if paid_on <= today else None
+                settled = due + datetime.timedelta(days=rng.randint(65, 150))
+                paid_on = settled if settled <= today else None
             elif on_time:
                 paid_on = due - datetime.timedelta(days=rng.randint(0, 5))
             elif rng.random() < 0.25 and months_ago <= 2:
@@ -283,10 +285,12 @@ def signals_for(
                 Contact(
                     person=person,
                     contact=contact,
-                    confirmed_on=months_before(today, 6),
+                    confirmed_on=(
+                        confirmed_on := months_before(today, 6 if profile.risk is None else months)
+                    ),
                     interactions_90d=rng.randint(0, 30),
                     status=Contact.Status.CONFIRMED,
-                    received_at=arrivals.after(months_before(today, 6), days=(0, 5)),
+                    received_at=arrivals.after(confirmed_on, days=(0, 5)),
                 )
             )
     if profile.blacklist:
@@ -360,17 +364,17 @@ def synthetic_profile(rng: random.Random, *, risk: float | None = None) -> Profi
         credit_limit=rng.choice([None, 2000, 5000, 10000, 20000, 50000]),
         # Drawn here, in the order it always was, so a person without a hidden risk stays as they were.
         utilisation=min(_utilisation(rng.betavariate(2, 3), diligence=diligence, risk=risk), 1.0),
-        purchases_per_month=rng.choice([0.5, 2, 4, 8, 15]),
+        purchases_per_month=rng.choice([0.5, 2, 4, 8, 15]) * (1 if risk is None else math.exp(-0.3 * risk)),
         # Everyone is real-name verified (seed_demo gives them the identity); the draw that once
         # left 15% unverified stays, so every other trait of every person stays as it was.
         verified=rng.random() < 1.0,
-        phone=rng.random() < 0.9,
+        phone=rng.random() < (0.9 if risk is None else _logistic(2.2 - 0.6 * risk)),
         email=rng.random() < 0.6,
         education=rng.choice(
             ["", Education.SECONDARY, Education.BACHELOR, Education.BACHELOR, Education.MASTER]
         ),
         address_years=rng.choice([None, 0, 1, 2, 4, 6, 10]),
-        contacts=rng.choice([0, 2, 4, 8, 15]),
+        contacts=round(rng.choice([0, 2, 4, 8, 15]) * (1 if risk is None else math.exp(-0.5 * risk))),
         blacklist=blacklist,
         risk=risk,
     )

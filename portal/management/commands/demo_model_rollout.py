@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts import demo as accounts_demo
 from accounts.models import User
 from scoring import services
-from scoring.models import RecomputeRun, ScoreSnapshot, ScoringModel
+from scoring.models import RecomputeRun, ScoreSnapshot, ScoringModel, ShadowScore
 
 # The demo logins' places (README, api.md); the rollout reports, never tunes, when a model moves them.
 PLACES = {"alice": (750, 950), "bob": (650, 699), "carol": (600, 600), "dave": (350, 549)}
@@ -67,6 +67,12 @@ class Command(BaseCommand):
                 if not RecomputeRun.objects.filter(as_of=night).exists():
                     services.recompute_run_sync(as_of=night)
                 night -= datetime.timedelta(days=1)
+            moved = self._places_moved(model=model)
+            if moved:
+                # The demo's promise (shared/api.md) comes first: the challenger stays in shadow.
+                raise ValidationError(
+                    f"it would move the demo logins out of their places ({', '.join(moved)})."
+                )
             model = services.scoring_model_activate(model=model, actor=reviewer)
             # Tonight's scores by the model now live (the demo's own scores of today were the launch model's).
             run = RecomputeRun.objects.filter(as_of=today).first()
@@ -75,6 +81,24 @@ class Command(BaseCommand):
             else:
                 rows = services.scores_compute(id_range=(0, 2**62), as_of=today, model=model)
                 services.snapshots_write(rows=rows, as_of=today, model=model)
+
+    def _places_moved(self, *, model: ScoringModel) -> list[str]:
+        """The demo logins whose latest shadow score under the challenger is outside their place."""
+        latest = (
+            ShadowScore.objects.filter(model=model).order_by("-as_of").values_list("as_of", flat=True).first()
+        )
+        if latest is None:
+            return []
+        scores = dict(
+            ShadowScore.objects.filter(model=model, as_of=latest, person__username__in=PLACES).values_list(
+                "person__username", "score"
+            )
+        )
+        return [
+            f"{name} {scores[name]}"
+            for name, (low, high) in PLACES.items()
+            if name in scores and not low <= scores[name] <= high
+        ]
 
     def _report(self, *, model: ScoringModel, today: datetime.date) -> None:
         model.refresh_from_db()

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from accounts import demo as accounts_demo
+from accounts.models import ConsumerProfile
 from core.models import AuditEntry
 from scoring import services
 from scoring.models import RecomputeRun, ScoreSnapshot, ScoringModel
-from scoring.tests.management.commands.test_scoring_fit import PEOPLE, generated_world
+from scoring.tests.management.commands.test_scoring_fit import OPTED_IN_AT, PEOPLE, generated_world
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,24 @@ def test_on_a_world_with_nothing_to_learn_the_launch_model_stays(active_scoring_
     assert list(ScoringModel.objects.values_list("version", "status")) == [
         (active_scoring_model.version, "active")
     ]
+
+
+def test_a_model_that_would_move_a_demo_login_out_of_its_place_stays_in_shadow(
+    active_scoring_model, make_consumer
+):
+    # given: alice (750 or more by the contract) with no data yet, so 600 under any model
+    generated_world()
+    alice = make_consumer("alice")
+    ConsumerProfile.objects.filter(user=alice).update(opted_in_at=OPTED_IN_AT)
+    accounts_demo.admin_ensure(password_hash=accounts_demo.demo_password_hash())
+    out = io.StringIO()
+
+    # when
+    call_command("demo_model_rollout", "--through", "2026-06-30", "--months", "6", stdout=out)
+
+    # then: the launch model stays live and the output says why
+    model = ScoringModel.objects.get(version="fit-2026-06-30")
+    assert (model.status, model.is_active) == ("shadow", False)
+    active_scoring_model.refresh_from_db()
+    assert (active_scoring_model.status, active_scoring_model.is_active) == ("active", True)
+    assert "out of their places (alice 600)" in out.getvalue()
