@@ -32,6 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import ConsumerProfile, User
 from core.bands import Band
+from core.notifications.services import notify
 from perks import services as perks_services
 from perks import webhooks
 from perks.models import BenefitType, Category, Promotion
@@ -175,6 +176,10 @@ def share(world: "World") -> dict[str, int]:
     return {"pk": world.share.pk}
 
 
+def notification(world: "World") -> dict[str, int]:
+    return {"pk": world.notification.pk}
+
+
 def reset_link(world: "World") -> dict[str, str]:
     person = world.users["consumer"]
     return {
@@ -274,6 +279,20 @@ ROUTES: dict[str, list[Probe]] = {
     # The claim has no due-back date until it is picked up: no calendar file, even for its owner.
     "perks:claim_calendar": [Probe(consumer_page(owner=404, other=404), kwargs=claim)],
     "perks:shares": [Probe(consumer_page())],
+    "perks:goal_set": [Probe(consumer_page(owner=Redirect("scoring:dashboard")), method="post")],
+    "perks:goal_clear": [Probe(consumer_page(owner=Redirect("scoring:dashboard")), method="post")],
+    "accounts:notifications": [Probe(consumer_page())],
+    "accounts:notification_read": [
+        Probe(
+            consumer_page(owner=Redirect("accounts:notifications"), other=404),
+            method="post",
+            kwargs=notification,
+        )
+    ],
+    "accounts:notifications_read_all": [
+        Probe(consumer_page(owner=Redirect("accounts:notifications")), method="post")
+    ],
+    "accounts:notification_settings": [Probe(consumer_page(owner=Redirect("profile:show")), method="post")],
     "perks:share_revoke": [
         Probe(consumer_page(owner=Redirect("perks:shares"), other=404), method="post", kwargs=share)
     ],
@@ -346,6 +365,12 @@ ROUTES: dict[str, list[Probe]] = {
     ],
     "api:my-claims": [api(consumer_api(owner=200, others=200))],
     "api:my-disputes": [api(consumer_api(owner=200, others=200))],
+    # Every login has an inbox of its own through the API (a merchant's is empty); another's is 404.
+    "api:my-notifications": [api(consumer_api(owner=200, others=200))],
+    "api:my-notifications-read-all": [api(consumer_api(owner=200, others=200), "post")],
+    "api:my-notification-read": [
+        api(consumer_api(owner=200, other=404, others=404), "post", kwargs=notification)
+    ],
     "api:my-claim-cancel": [api(consumer_api(owner=200, other=404, others=404), "post", kwargs=claim)],
     "api:my-shares": [
         api(consumer_api(owner=200, others=200)),
@@ -412,6 +437,7 @@ class World:
     claim: Any
     share: Any
     webhook_endpoint: Any
+    notification: Any = None
 
     @property
     def scores(self) -> tuple[int, ...]:
@@ -493,6 +519,9 @@ def world(make_consumer, make_merchant_staff) -> World:
         claim=claim,
         share=share,
         webhook_endpoint=endpoint,
+        notification=notify(
+            person_id=consumer.pk, kind="model_changed", key="model:v2", params={"version": "v2"}
+        ),
     )
 
 

@@ -34,6 +34,7 @@ def test_the_tasks_services_queue_by_name_are_registered_under_those_names():
         "scoring.recompute_chunk": tasks.recompute_chunk,
         "scoring.recompute_nightly": tasks.recompute_nightly,
         "scoring.recompute_sweep": tasks.recompute_sweep,
+        "scoring.notify_model_changed": tasks.notify_model_changed,
     } == {name: current_app.tasks[name] for name in current_app.tasks if name.startswith("scoring.")}
 
 
