@@ -105,7 +105,7 @@ def test_active_listing_on_the_best_profile_scores_poor_and_names_court_and_case
     )
     assert reason_text(BLACKLIST_ACTIVE, LOWERS, result.reasons[0].params) == (
         "Listed as a dishonest judgment debtor by Shanghai No. 1 Intermediate People's Court, "
-        "case (2025) Hu 01 Zhi 123, since 2025-03-01"
+        "case (2025) Hu 01 Zhi 123, since March 1, 2025"
     )
 
 
