@@ -27,9 +27,10 @@ def received_at_field(**options: object) -> models.DateTimeField:
     """When a signal reached us: a feature read as of a date sees only what had arrived by its end.
 
     Set by ingestion (now) and by the generators (a realistic past moment); raw SQL inserts get
-    the database's clock.
+    the database's clock. Not editable: staff correcting a record in the admin do not move when it
+    reached us.
     """
-    return models.DateTimeField(default=timezone.now, db_default=Now(), **options)  # type: ignore[arg-type]
+    return models.DateTimeField(default=timezone.now, db_default=Now(), editable=False, **options)  # type: ignore[arg-type]
 
 
 class Partner(models.Model):

@@ -393,8 +393,8 @@ def test_what_if_disables_options_that_cannot_apply(client, make_consumer):
 # reads the goal and, without one, the perks above the score (two); the dimensions' year chart
 # reads the year's sub-scores (one).
 NOTIFICATION_QUERIES = 2 + 2 + 1
-DASHBOARD_QUERIES = 23 + NOTIFICATION_QUERIES
-SIMULATOR_QUERIES = 25 + NOTIFICATION_QUERIES
+DASHBOARD_QUERIES = 25 + NOTIFICATION_QUERIES
+SIMULATOR_QUERIES = 27 + NOTIFICATION_QUERIES
 
 
 @pytest.mark.parametrize(("snapshots", "bills"), [(2, 3), (40, 60)])
