@@ -334,7 +334,19 @@ def test_confirmation_states_that_damage_is_charged_when_a_deposit_is_waived(cli
 
     html = client.get(claim_url(bike)).content.decode()
 
-    assert "The deposit of ¥299.00 is waived, but damage or loss is charged." in html
+    # Money reads as everywhere else: no decimals for whole yuan, thousands grouped.
+    assert "The deposit of ¥299 is waived, but damage or loss is charged." in html
+
+
+def test_confirmation_writes_a_large_amount_grouped_in_english_and_chinese(client, ann, make_promotion):
+    car = make_promotion(amount=Decimal("100107.00"))
+    client.force_login(ann)
+
+    english = client.get(claim_url(car)).content.decode()
+    chinese = client.get(claim_url(car), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "The deposit of ¥100,107 is waived" in english
+    assert "免除 ¥100,107 押金" in chinese
 
 
 def test_confirmation_lists_what_the_counter_checks(client, ann, make_promotion):
