@@ -412,12 +412,14 @@ def database_active_seconds(*, settle: float = 0) -> float:
 # The floor: PostgreSQL alone, one statement --------------------------------------------------
 
 # The same aggregates the features need, over the same tables and windows, turned into a score,
-# five sub-scores and about five reasons of the same JSON width as ours, for every opted-in
-# person, inserted into a table shaped like scoring_scoresnapshot (same indexes and checks).
+# five sub-scores, about five reasons of the same JSON width as ours and the feature vector our
+# snapshots store (the same list shape: a format, the 19 scored features, the late kinds, the
+# listing), for every opted-in person, inserted into a table shaped like scoring_scoresnapshot
+# (same indexes and checks).
 FLOOR_SQL = """
 INSERT INTO bench_floor_snapshot (person_id, as_of, score, band, model_id, credit_history,
                                   fulfilment_capacity, behaviour, identity, connections, reasons,
-                                  created_at, updated_at)
+                                  features, created_at, updated_at)
 SELECT p.user_id, %(as_of)s, s.score,
        CASE WHEN s.score < 550 THEN 'poor' WHEN s.score < 600 THEN 'fair' WHEN s.score < 650 THEN 'good'
             WHEN s.score < 700 THEN 'very_good' ELSE 'excellent' END,
@@ -433,6 +435,18 @@ SELECT p.user_id, %(as_of)s, s.score,
                               'params', jsonb_build_object('percent', cl.utilisation)),
            jsonb_build_object('code', 'interactions_90d', 'direction', 'raises', 'points', 3,
                               'params', jsonb_build_object('count', co.interactions))
+       ),
+       jsonb_build_array(
+           1, coalesce(b.on_time_24m, 0), coalesce(b.late_12m, 0), coalesce(b.late_older, 0),
+           coalesce(b.overdue_unpaid, 0), (%(as_of)s - coalesce(b.first_due, %(as_of)s)) / 30, cl.utilisation,
+           round(bal.avg_balance, 2)::text, coalesce(b.rent_on_time, 0), coalesce(b.rent_late, 0),
+           cl."limit"::text, coalesce(pu.n, 0), coalesce(pu.days, 0), i.real_name_verified, i.education,
+           (%(as_of)s - i.address_since) / 365, i.phone_verified, i.email_verified, coalesce(co.n, 0),
+           co.interactions,
+           CASE WHEN b.late_kinds IS NULL THEN '[]'::jsonb
+                ELSE jsonb_build_array(jsonb_build_array(b.late_kinds, b.late_12m)) END,
+           CASE WHEN bl.active IS NULL THEN NULL
+                ELSE jsonb_build_array('court', 'case', bl.lifted_on, NULL) END
        ),
        now(), now()
 FROM accounts_consumerprofile p
@@ -543,12 +557,16 @@ def floor_measure(*, repeats: int = 2) -> dict:
             timings.append(time.perf_counter() - began)
             cpu.append(processes.cpu_seconds(backend) - began_cpu)
             rows = cursor.rowcount
-        cursor.execute("SELECT avg(length(reasons::text)) FROM bench_floor_snapshot")
-        floor_reasons = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT avg(length(reasons::text)) FROM scoring_scoresnapshot WHERE as_of = %s", [AS_OF]
+            "SELECT avg(length(reasons::text)), avg(length(features::text)) FROM bench_floor_snapshot"
         )
-        our_reasons = cursor.fetchone()[0]
+        floor_reasons, floor_features = cursor.fetchone()
+        cursor.execute(
+            "SELECT avg(length(reasons::text)), avg(length(features::text)) FROM scoring_scoresnapshot"
+            " WHERE as_of = %s",
+            [AS_OF],
+        )
+        our_reasons, our_features = cursor.fetchone()
         cursor.execute("DROP TABLE bench_floor_snapshot")
     seconds = min(timings)
     return {
@@ -558,6 +576,7 @@ def floor_measure(*, repeats: int = 2) -> dict:
         "cpu_us": min(cpu) / rows * 1e6,
         "load": os.getloadavg()[0],
         "reasons_chars": (float(floor_reasons or 0), float(our_reasons or 0)),
+        "features_chars": (float(floor_features or 0), float(our_features or 0)),
     }
 
 
@@ -711,10 +730,12 @@ def report(results: list[dict], floors: dict[int, dict], profiles: dict[int, dic
     print(f"load: the highest 1-minute load average seen during the run ({cores} cores here)")
     for n, floor in floors.items():
         ours, theirs = floor["reasons_chars"][1], floor["reasons_chars"][0]
+        our_features, their_features = floor["features_chars"][1], floor["features_chars"][0]
         print(
             f"floor N={n}: {floor['rows']} rows in {floor['seconds']:.2f}s, "
             f"{floor['cpu_us']:.1f} µs CPU per row; load {floor['load']:.1f} "
-            f"(reasons JSON: ours {ours:.0f} chars on average, floor {theirs:.0f})"
+            f"(reasons JSON: ours {ours:.0f} chars on average, floor {theirs:.0f}; "
+            f"stored features: ours {our_features:.0f}, floor {their_features:.0f})"
         )
     for n, profile in profiles.items():
         after = {step: micros for step, micros in profile.items() if not step.startswith("before: ")}
