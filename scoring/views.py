@@ -205,9 +205,29 @@ def _score_cards(
     }
     return {
         "score_cards": render_to_string("scoring/includes/score_cards.html", context),
+        "dimension_history_card": render_to_string(
+            "scoring/includes/dimension_history.html",
+            {"dims": _dimension_history(person=person, since=since, today=today)},
+        ),
         "dimensions": dimensions,
         "is_listed": is_listed,
         "listing_reason": reasons[0] if is_listed else None,
+    }
+
+
+def _dimension_history(
+    *, person: User, since: datetime.date, today: datetime.date
+) -> dict[str, object] | None:
+    """The chart of each dimension's sub-score over the year and a legend row per dimension."""
+    series = selectors.sub_score_history(person=person, since=since)
+    if not series:
+        return None
+    chart = charts.dimension_chart(series, keys=engine.DIMENSIONS, start=since, end=today)
+    return {
+        "chart": chart,
+        "legend": [{"line": line, "name": DIMENSION_NAMES[line.key]} for line in chart.lines],
+        "total_first": series[0][1]["score"],
+        "total_latest": series[-1][1]["score"],
     }
 
 
