@@ -19,6 +19,7 @@ def _escape(text: str) -> str:
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
         .replace("\n", "\\n")
+        .replace("\r", "\\n")
     )
 
 
@@ -38,12 +39,16 @@ def _fold(line: str) -> str:
     return (CRLF + " ").join(pieces)
 
 
-def due_back_calendar(*, claim: Claim, domain: str) -> str:
-    """An all-day event on the day a trial is due back, where it goes back and when it is open."""
+def due_back_calendar(*, claim: Claim, domain: str, claim_url: str) -> str:
+    """An all-day event on the day a trial is due back, where it goes back and when it is open.
+
+    The claim's code stays out: a calendar file syncs to other services, and the code is redeemable;
+    the event links to the claim's page instead (``claim_url``, absolute).
+    """
     assert claim.due_back is not None
     promotion, merchant = claim.promotion, claim.promotion.merchant
     day: datetime.date = claim.due_back
-    description = _("Claim code %(code)s.") % {"code": claim.code}
+    description = _("Your claim: %(url)s") % {"url": claim_url}
     summary = _("Bring back: %(title)s (%(merchant)s)") % {
         "title": promotion.title,
         "merchant": merchant.name,

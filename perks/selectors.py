@@ -19,7 +19,7 @@ from core.bands import SCORE_MAX, SCORE_MIN, Band
 from core.cache import derived_get_or_compute
 from core.keys import key_hash
 from scoring.models import BlacklistEntry, ScoreSnapshot
-from scoring.selectors import ScorePath, score_current_version, score_path_to
+from scoring.selectors import ScorePath, person_data_version, score_current_version, score_path_to
 
 from . import conditions, eligibility
 from .models import Claim, CounterCheck, Goal, Promotion, Share
@@ -695,6 +695,9 @@ def goal_panel_for(*, person: User) -> GoalPanel:
                 "goal-path",
                 person.pk,
                 *(score_current_version(person=person) or ()),
+                # The path is simulated from today's features: a new event or a switched-off
+                # source changes it before tonight's snapshot does.
+                person_data_version(person=person),
                 target,
                 timezone.localdate().isoformat(),  # the months lever counts from today
             ),

@@ -286,7 +286,11 @@ def claim_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if claim is None or claim.due_back is None:
         raise Http404
     response = HttpResponse(
-        due_back_calendar(claim=claim, domain=request.get_host().split(":")[0]),
+        due_back_calendar(
+            claim=claim,
+            domain=request.get_host().split(":")[0],
+            claim_url=request.build_absolute_uri(reverse("perks:claim_detail", kwargs={"pk": claim.pk})),
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}-due-back.ics"'

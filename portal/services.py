@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ApiToken, MerchantStaff, RealNameIdentity, User
 from core.audit import audit_pseudonymise, audit_record
 from perks.models import Claim
-from scoring.models import BlacklistEntry, Dispute, EventKind, IngestedEvent
+from scoring.models import BlacklistEntry, Dispute, EventKind, IngestedEvent, PartnerNotice
 
 # What another person's stored contact event says where it named an erased person.
 ERASED_CONTACT = "(erased)"
@@ -70,5 +70,9 @@ def account_erase(*, user: User, actor: User) -> int:
     for event in IngestedEvent.objects.filter(kind=EventKind.CONTACT, payload__data__contact=locked.username):
         event.payload["data"]["contact"] = ERASED_CONTACT
         event.save(update_fields=["payload"])
+    # A partner's notices of corrected records name the person too; the correction itself stays.
+    for notice in PartnerNotice.objects.filter(payload__person=locked.username):
+        notice.payload["person"] = ERASED_CONTACT
+        notice.save(update_fields=["payload"])
     locked.delete()
     return anonymised

@@ -146,7 +146,8 @@ def notification_email_send(*, notification_id: int) -> bool:
                     "settings_url": _settings_url(),
                 },
             )
-            subject = _("Credit Life: %(title)s") % {"title": text.title}
+            # A header takes no line break; a merchant's title could carry one.
+            subject = " ".join((_("Credit Life: %(title)s") % {"title": text.title}).split())
         send_mail(subject, body, None, [notification.person.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at", "updated_at"])

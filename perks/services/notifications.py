@@ -52,8 +52,12 @@ def claims_due_back_notify(*, today: datetime.date | None = None) -> int:
 
 
 def code_checked_notify(*, claim: Claim, check_id: int) -> None:
-    """Tell a person a merchant checked their claim's code (so a stranger's use would not go unseen)."""
-    assert claim.person_id is not None
+    """Tell a person a merchant checked their claim's code (so a stranger's use would not go unseen).
+
+    A claim whose person deleted their account has nobody to tell.
+    """
+    if claim.person_id is None:
+        return
     notify(
         person_id=claim.person_id,
         kind=NotificationKind.CODE_CHECKED,

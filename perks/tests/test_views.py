@@ -900,6 +900,23 @@ def test_a_claim_says_where_and_when_and_gives_its_due_back_date_as_a_calendar_f
     assert f"DTEND;VALUE=DATE:{due_back + datetime.timedelta(days=1):%Y%m%d}" in lines
     assert "LOCATION:88 Century Avenue\\, Pudong\\, Shanghai" in lines
     assert all(len(line.encode()) <= 75 for line in lines)
+    # The redeemable code stays out of a file that syncs to other services; the claim's page is linked.
+    unfolded = body.replace("\r\n ", "")
+    assert car_claim.code not in unfolded
+    assert f"http://testserver{reverse('perks:claim_detail', kwargs={'pk': car_claim.pk})}" in unfolded
+
+
+def test_a_line_break_in_a_merchants_text_cannot_add_a_calendar_line(client, ann, car_claim, merchant):
+    Claim.objects.filter(pk=car_claim.pk).update(due_back=timezone.localdate() + datetime.timedelta(days=3))
+    merchant.opening_hours = "9-18\rATTENDEE:mailto:evil@example.com\nX-INJECTED:1\r\nX-TOO:1"
+    merchant.save(update_fields=["opening_hours"])
+    client.force_login(ann)
+
+    body = client.get(reverse("perks:claim_calendar", kwargs={"pk": car_claim.pk})).content.decode()
+
+    lines = [line for line in body.replace("\r\n ", "").split("\r\n")]
+    assert not any(line.startswith(("ATTENDEE", "X-INJECTED", "X-TOO")) for line in lines)
+    assert "\r" not in body.replace("\r\n", "")
 
 
 def test_a_claim_without_a_due_back_date_has_no_calendar_file(client, ann, car_claim):

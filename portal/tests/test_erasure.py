@@ -27,6 +27,7 @@ from scoring.models import (
     CreditLine,
     IngestedEvent,
     Partner,
+    PartnerNotice,
     Purchase,
 )
 
@@ -163,6 +164,12 @@ def person_with_everything(client, make_consumer, merchant):
     entry = BlacklistEntry.objects.get(person=person)
     scoring_services.dispute_create(person=person, blacklist_entry=entry, reason=DISPUTE_REASON)
     scoring_services.dispute_create(person=person, signal=DISPUTE_SIGNAL, reason=DISPUTE_REASON)
+    # the late water bill disputed and corrected: its partner's notice names the person
+    late_bill = Bill.objects.get(person=person, reference="LW-88231")
+    scoring_services.dispute_accept(
+        dispute=scoring_services.dispute_create(person=person, bill=late_bill, reason=DISPUTE_REASON)
+    )
+    assert PartnerNotice.objects.filter(payload__person=USERNAME).exists()
     scoring_services.score_recompute(person=person, as_of=today)
     assert sign_in(client, password=PASSWORD) == 302
     client.logout()

@@ -54,6 +54,22 @@ def test_a_trial_due_back_tomorrow_is_told_once(make_promotion, ann, deliver_not
     assert reverse("perks:claim_detail", args=[claim.pk]) in email.body
 
 
+def test_a_line_break_in_a_merchants_title_does_not_stop_the_email(
+    make_promotion, ann, deliver_notification_emails
+):
+    claim = trial(make_promotion, ann, due_back=timezone.localdate() + datetime.timedelta(days=1))
+    claim.promotion.__class__.objects.filter(pk=claim.promotion_id).update(
+        title="Bike\r\nBcc: x@example.com trial"
+    )
+
+    tasks.notify_due_back()
+
+    # A header takes no line break: the email goes, with the title on one line.
+    [email] = deliver_notification_emails()
+    assert email.subject == "Credit Life: Bike Bcc: x@example.com trial is due back tomorrow"
+    assert email.bcc == []
+
+
 def test_an_overdue_trial_is_told_once(make_promotion, ann, deliver_notification_emails):
     today = timezone.localdate()
     trial(make_promotion, ann, due_back=today - datetime.timedelta(days=2), status=Claim.Status.OVERDUE)
