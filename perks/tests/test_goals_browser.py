@@ -79,6 +79,9 @@ def test_inbox_and_goal_on_desktop_phone_and_in_chinese(
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_test_id("unread-count")).to_have_text("1")
     expect(page.get_by_test_id("notifications")).to_contain_text("Your score fell 20 points")
+    # each dimension's year opens on demand
+    expect(page.get_by_test_id("dimension-chart")).not_to_be_visible()
+    page.get_by_role("heading", name="Each dimension over the last 12 months").click()
     expect(page.get_by_test_id("dimension-chart")).to_be_visible()
 
     # pick the test drive as a goal: the gap and the simulator's quickest path
