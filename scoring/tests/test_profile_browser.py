@@ -1,20 +1,24 @@
-"""The journey of issue 16 in a real Chromium: sign up, verify the real name, opt in, confirm the
-contacts a partner reported, and see the score rise; the profile on a phone and in Chinese."""
+"""The journey of issue 16 in a real Chromium: sign up, opt in, verify the real name, confirm the
+contacts a partner reported, see the score rise and get the email; the profile on a phone and in
+Chinese."""
+
+import datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from scoring import services, tasks
-from scoring.models import Partner
+from scoring.models import Partner, ScoreSnapshot
 from tests.browser import PHONE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-Long-pass-950"
 NUMBER = "11010519491231002X"
-# 600, plus a verified real name (0.25 of identity: 13.125 points), plus two confirmed contacts
-# with 30 interactions (0.1 + 0.15 of connections: 4.375 points): 617.5, rounded half up.
-VERIFIED, WITH_CONTACTS = 613, 618
+# 600 for an empty file, plus a verified real name (0.25 of identity: 13.125 points), plus two
+# confirmed contacts with 30 interactions (0.1 + 0.15 of connections: 4.375 points): 617.5, rounded
+# half up.
+FRESH, VERIFIED, WITH_CONTACTS = 600, 613, 618
 
 
 def fits_the_phone(page) -> bool:
@@ -22,8 +26,8 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_sign_up_verify_opt_in_confirm_contacts_and_see_the_score_rise(
-    page, phone_page, live_server, make_consumer, settings
+def test_sign_up_opt_in_verify_confirm_contacts_see_the_score_rise_and_get_the_email(
+    page, phone_page, live_server, make_consumer, settings, deliver_notification_emails
 ):
     settings.IDENTITY_DEMO_VERIFIER = True  # the embedded default's demo verifier
     friends = [make_consumer("bo"), make_consumer("cy")]
@@ -36,6 +40,14 @@ def test_sign_up_verify_opt_in_confirm_contacts_and_see_the_score_rise(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
+
+    # opt in: an empty file is 600
+    page.get_by_label("I have read how scoring works and I agree to be scored.").check()
+    page.get_by_role("button", name="Opt in and see my score").click()
+    expect(page.locator(".dash-gauge__number")).to_have_text(str(FRESH))
+    # as if she had opted in yesterday: a move is told against the previous day's score
+    yesterday = services.today() - datetime.timedelta(days=1)
+    ScoreSnapshot.objects.filter(person__username="mei").update(as_of=yesterday)
 
     # verify the real name: a typo first, then the right number
     nav.get_by_role("link", name="Profile").click()
@@ -50,10 +62,10 @@ def test_sign_up_verify_opt_in_confirm_contacts_and_see_the_score_rise(
     expect(page.locator("#identity")).to_contain_text("ending in 002X")
     assert NUMBER not in page.content()
 
-    # opt in: the verified name already counts
+    # the recompute the verification queued, as a worker runs it: the score rose 13 points
+    mei = friends[0].__class__.objects.get(username="mei")
+    tasks.recompute_person(mei.pk, services.today().isoformat())
     nav.get_by_role("link", name="Dashboard").click()
-    page.get_by_label("I have read how scoring works and I agree to be scored.").check()
-    page.get_by_role("button", name="Opt in and see my score").click()
     expect(page.locator(".dash-gauge__number")).to_have_text(str(VERIFIED))
 
     # a partner reports two contacts; they count only once confirmed
@@ -86,11 +98,17 @@ def test_sign_up_verify_opt_in_confirm_contacts_and_see_the_score_rise(
     screenshot(page, "profile-desktop")
 
     # the recompute the confirmations queued, as a worker runs it
-    person = friends[0].__class__.objects.get(username="mei")
-    tasks.recompute_person(person.pk, services.today().isoformat())
+    tasks.recompute_person(mei.pk, services.today().isoformat())
     nav.get_by_role("link", name="Dashboard").click()
     expect(page.locator(".dash-gauge__number")).to_have_text(str(WITH_CONTACTS))
     screenshot(page, "profile-journey-dashboard-desktop")
+
+    # the email: one, for the verification's move against yesterday (a score is told once a day:
+    # the contacts' later +5 the same day adds no second one)
+    [email] = deliver_notification_emails()
+    assert email.to == ["mei@example.com"]
+    assert email.subject == f"Credit Life: Your score rose {VERIFIED - FRESH} points"
+    assert str(VERIFIED) in email.body
 
     # the same profile on a phone, and in Chinese
     phone_page.goto(f"{live_server.url}/accounts/login/")
