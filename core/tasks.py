@@ -1,4 +1,5 @@
 import smtplib
+from typing import Any
 
 from celery import shared_task
 
@@ -11,17 +12,20 @@ def outbox_relay() -> None:
     outbox.relay()
 
 
-@shared_task(
-    name="core.notification_email",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # A mail server that refuses or is down: try again later, backing off up to an hour.
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=12,
-)
+# An email task: run once even if its worker dies mid-way; a mail server that refuses or is down
+# is tried again later, backing off up to an hour.
+EMAIL_TASK: dict[str, Any] = {
+    "ignore_result": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OSError, smtplib.SMTPException),
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+    "max_retries": 12,
+}
+
+
+@shared_task(name="core.notification_email", **EMAIL_TASK)
 def notification_email(notification_id: int) -> None:
     notification_services.notification_email_send(notification_id=notification_id)
 
@@ -32,15 +36,6 @@ def notification_digest() -> None:
     notification_services.notification_digests_queue()
 
 
-@shared_task(
-    name="core.notification_digest_send",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=12,
-)
+@shared_task(name="core.notification_digest_send", **EMAIL_TASK)
 def notification_digest_send(person_id: int) -> None:
     notification_services.notification_digest_send(person_id=person_id)

@@ -9,7 +9,7 @@ they grow clockwise, which is also the direction SVG's arc sweep flag 1 draws on
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.bands import BAND_LOWER_BOUNDS, SCORE_MAX, SCORE_MIN, Band
@@ -361,6 +361,19 @@ def score_domain(
     return low, high
 
 
+def _date_ticks(
+    start: datetime.date, end: datetime.date, *, x_of: Callable[[datetime.date], float], max_labels: int
+) -> tuple[DateTick, ...]:
+    """A tick per month; the most recent month and every n-th one before it labelled, so the newest
+    is always named and at most ``max_labels`` are."""
+    months = _months_from(start, end)
+    every = max(1, math.ceil(len(months) / max_labels))
+    return tuple(
+        DateTick(day=day, x=x_of(day), labelled=(len(months) - 1 - index) % every == 0)
+        for index, day in enumerate(months)
+    )
+
+
 def _months_from(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     """The first day of every month after start, up to end."""
     year, month = start.year, start.month
@@ -420,13 +433,7 @@ def history_chart(
         for _, lower in BAND_LOWER_BOUNDS[1:]
         if low < lower < high
     )
-    months = _months_from(start, end)
-    every = max(1, math.ceil(len(months) / max_labels))
-    # Label the most recent month and every `every`-th one before it, so the newest is always named.
-    date_ticks = tuple(
-        DateTick(day=day, x=x_of(day), labelled=(len(months) - 1 - index) % every == 0)
-        for index, day in enumerate(months)
-    )
+    date_ticks = _date_ticks(start, end, x_of=x_of, max_labels=max_labels)
     return HistoryChart(
         width=width,
         height=height,
@@ -539,12 +546,7 @@ def dimension_chart(
             )
         )
     grid = tuple(GridLine(value=v, y=y_of(v), label_y=_r(y_of(v) + 4)) for v in (0, 25, 50, 75, 100))
-    months = _months_from(start, end)
-    every = max(1, math.ceil(len(months) / max_labels))
-    date_ticks = tuple(
-        DateTick(day=day, x=x_of(day), labelled=(len(months) - 1 - index) % every == 0)
-        for index, day in enumerate(months)
-    )
+    date_ticks = _date_ticks(start, end, x_of=x_of, max_labels=max_labels)
     return DimensionChart(
         width=width,
         height=height,
